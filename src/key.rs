@@ -1,0 +1,1 @@
+//! Key parsing (in progress).

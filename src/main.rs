@@ -1,0 +1,3 @@
+//! The `trailwatch` command-line tool (in progress).
+
+fn main() {}

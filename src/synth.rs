@@ -1,0 +1,1 @@
+//! Synthetic CloudTrail data (in progress).
