@@ -86,14 +86,23 @@ impl FieldPlan {
         &self.paths[slot.0]
     }
 
-    /// Scans one JSON object (a whole record) and fills `fields` with the wanted values.
+    /// Scans one JSON object (a whole record, white space around it allowed) and fills
+    /// `fields` with the wanted values; pair them with the same `text` in a [`Record`].
     pub fn extract(
         &self,
         text: &str,
         fields: &mut Fields,
     ) -> Result<(), crate::jsonscan::ScanError> {
-        let end = crate::jsonscan::scan_record(text.as_bytes(), 0, self, fields)?;
-        crate::jsonscan::expect_only_whitespace(text.as_bytes(), end)
+        let bytes = text.as_bytes();
+        let start = crate::jsonscan::skip_ws(bytes, 0);
+        let end = crate::jsonscan::scan_record(&bytes[start..], self, fields)
+            .map_err(|e| e.offset_by(start as u64))?;
+        crate::jsonscan::expect_only_whitespace(bytes, start + end)?;
+        for span in fields.spans.iter_mut().flatten() {
+            span.start += start;
+            span.end += start;
+        }
+        Ok(())
     }
 
     fn child_or_insert(&mut self, node: usize, step: &Step) -> usize {

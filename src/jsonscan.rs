@@ -352,17 +352,16 @@ pub fn skip_value(buf: &[u8], pos: usize, depth: usize) -> Scan<(usize, JsonType
     }
 }
 
-/// Scans the record (a JSON object) starting at `pos` (white space skipped first), filling
-/// `fields` by `plan`. Returns the position after the record's closing brace.
-pub fn scan_record(buf: &[u8], pos: usize, plan: &FieldPlan, fields: &mut Fields) -> Scan<usize> {
+/// Scans the record (a JSON object) that starts at `buf[0]`, filling `fields` by `plan` with
+/// spans relative to that start. Returns the position after the record's closing brace.
+pub fn scan_record(buf: &[u8], plan: &FieldPlan, fields: &mut Fields) -> Scan<usize> {
     fields.clear();
-    let pos = skip_ws(buf, pos);
-    if at(buf, pos)? != b'{' {
-        // Still scan the value so the caller can step over it.
-        skip_value(buf, pos, 1)?;
-        return Err(ScanError::NotAnObject { offset: pos });
+    if at(buf, 0)? != b'{' {
+        // Scan the value anyway so that an incomplete buffer reads as such, not as a non-object.
+        skip_value(buf, 0, 1)?;
+        return Err(ScanError::NotAnObject { offset: 0 });
     }
-    capture(buf, pos, plan, 0, fields, 0)
+    capture(buf, 0, plan, 0, fields, 0)
 }
 
 /// Reads the value at `pos` for plan node `node`: descends where the plan goes deeper, skips

@@ -2,6 +2,7 @@
 //!
 //! (Module map filled in as modules land.)
 
+pub mod decode;
 pub mod fields;
 pub mod jsonscan;
 pub mod key;

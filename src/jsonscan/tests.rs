@@ -237,7 +237,7 @@ fn a_record_must_be_an_object() {
     for text in ["[1]", "\"s\"", "3 "] {
         assert!(
             matches!(
-                scan_record(text.as_bytes(), 0, &plan, &mut fields),
+                scan_record(text.as_bytes(), &plan, &mut fields),
                 Err(ScanError::NotAnObject { offset: 0 })
             ),
             "case {text:?}"
