@@ -263,7 +263,7 @@ mod tests {
         let today = Date::new(2025, 3, 6).unwrap();
         type Expected = Result<Option<Date>, &'static str>;
         let day = |y, m, d| Ok(Date::new(y, m, d));
-        let cases: [(&str, &[&str], Expected); 20] = [
+        let cases: [(&str, &[&str], Expected); 21] = [
             ("a full date", &["2025", "03", "06"], day(2025, 3, 6)),
             (
                 "leap day, leap year",
@@ -312,6 +312,7 @@ mod tests {
                 Err("date-out-of-range"),
             ),
             ("bad month placeholder", &["2025", "3"], Err("bad-date")),
+            ("month 13 placeholder", &["2025", "13"], Err("bad-date")),
         ];
         for (name, folders, expected) in cases {
             let got = date_folders(folders, today).map_err(|e| e.code());
