@@ -269,6 +269,11 @@ fn other_services_placeholders_and_outside_keys_are_other() {
         ),
         ("file directly in the account folder", format!("AWSLogs/{ACCT}/README"), other(None, None, acct)),
         ("file named like a CloudTrail folder", format!("AWSLogs/{ACCT}/CloudTrail"), other(None, None, acct)),
+        (
+            "file named like a CloudTrail folder inside another service",
+            format!("AWSLogs/{ACCT}/Config/CloudTrail-Digest"),
+            other(None, None, acct),
+        ),
         ("AWSLogs placeholder", "AWSLogs/".into(), other(None, None, None)),
         ("account placeholder", format!("logs/AWSLogs/o-aa1bb2cc3d/{ACCT}/"), other(Some("logs"), Some("o-aa1bb2cc3d"), acct)),
         ("year placeholder", format!("AWSLogs/{ACCT}/CloudTrail/us-east-1/2025/"), other(None, None, acct)),
