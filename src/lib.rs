@@ -2,6 +2,7 @@
 //!
 //! (Module map filled in as modules land.)
 
+pub mod date;
 pub mod decode;
 pub mod fields;
 pub mod jsonscan;

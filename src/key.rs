@@ -1,1 +1,0 @@
-//! Key parsing (in progress).
