@@ -2,6 +2,8 @@
 //!
 //! (Module map filled in as modules land.)
 
+pub mod fields;
+pub mod jsonscan;
 pub mod key;
 pub mod rules;
 pub mod synth;

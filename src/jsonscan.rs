@@ -1,0 +1,546 @@
+//! A validating, borrowing JSON scanner: the hot path between the decompressor and the rules.
+//!
+//! It walks one record's bytes once. Where the [`FieldPlan`] wants a value it notes the value's
+//! span in [`Fields`]; everything else is skipped while still being checked against the JSON
+//! grammar (strings, escapes, numbers, literals, nesting), so a record that scans is valid JSON.
+//! Nothing is copied or allocated per record. String bodies, most of a CloudTrail record, are
+//! crossed eight bytes at a time.
+//!
+//! Callers that stream (the decoder) hand in a buffer that may end mid-record: every function
+//! then returns [`ScanError::Incomplete`] without side effects beyond `fields`, and the caller
+//! refills and scans the same record again. UTF-8 is checked by the caller, once per record.
+
+use crate::fields::{FieldPlan, Fields, JsonType, Span};
+
+/// How deeply arrays and objects may nest inside one value. CloudTrail records nest a few levels;
+/// the bound keeps hostile input from costing unbounded work per byte and matches serde_json's.
+pub const MAX_DEPTH: usize = 128;
+
+/// Why a byte sequence is not (yet) a valid JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    /// The buffer ended inside the value; more input may complete it.
+    #[error("input ends inside a JSON value")]
+    Incomplete,
+    /// The bytes at `offset` break the JSON grammar.
+    #[error("invalid JSON at byte {offset}: expected {expected}")]
+    Syntax {
+        offset: usize,
+        expected: &'static str,
+    },
+    /// A raw control character inside a string (JSON requires it to be escaped).
+    #[error("invalid JSON at byte {offset}: unescaped control character in a string")]
+    ControlCharacter { offset: usize },
+    /// A backslash sequence JSON does not define.
+    #[error("invalid JSON at byte {offset}: bad escape sequence in a string")]
+    BadEscape { offset: usize },
+    /// Nesting beyond [`MAX_DEPTH`].
+    #[error("invalid JSON at byte {offset}: nesting deeper than {MAX_DEPTH} levels")]
+    TooDeep { offset: usize },
+    /// The value at `offset` should have been an object (a record).
+    #[error("byte {offset}: a record must be a JSON object")]
+    NotAnObject { offset: usize },
+}
+
+impl ScanError {
+    /// Shifts the error's offset by `base`, for buffers that start mid-stream.
+    pub fn offset_by(self, base: u64) -> ScanError {
+        let shift = |o: usize| o.saturating_add(usize::try_from(base).unwrap_or(usize::MAX));
+        match self {
+            ScanError::Incomplete => ScanError::Incomplete,
+            ScanError::Syntax { offset, expected } => ScanError::Syntax {
+                offset: shift(offset),
+                expected,
+            },
+            ScanError::ControlCharacter { offset } => ScanError::ControlCharacter {
+                offset: shift(offset),
+            },
+            ScanError::BadEscape { offset } => ScanError::BadEscape {
+                offset: shift(offset),
+            },
+            ScanError::TooDeep { offset } => ScanError::TooDeep {
+                offset: shift(offset),
+            },
+            ScanError::NotAnObject { offset } => ScanError::NotAnObject {
+                offset: shift(offset),
+            },
+        }
+    }
+}
+
+type Scan<T> = Result<T, ScanError>;
+
+#[inline]
+fn at(buf: &[u8], pos: usize) -> Scan<u8> {
+    buf.get(pos).copied().ok_or(ScanError::Incomplete)
+}
+
+/// Skips JSON white space (space, tab, CR, LF) from `pos`.
+#[inline]
+pub fn skip_ws(buf: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = buf.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Succeeds when only white space follows `pos`.
+pub fn expect_only_whitespace(buf: &[u8], pos: usize) -> Scan<()> {
+    let end = skip_ws(buf, pos);
+    if end == buf.len() {
+        Ok(())
+    } else {
+        Err(ScanError::Syntax {
+            offset: end,
+            expected: "end of input",
+        })
+    }
+}
+
+/// Expects byte `want` at `pos` (after white space) and returns the position after it.
+#[inline]
+pub fn expect_byte(buf: &[u8], pos: usize, want: u8, expected: &'static str) -> Scan<usize> {
+    let pos = skip_ws(buf, pos);
+    if at(buf, pos)? == want {
+        Ok(pos + 1)
+    } else {
+        Err(ScanError::Syntax {
+            offset: pos,
+            expected,
+        })
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A mask whose lowest set high bit marks the first byte of `word` (little-endian) that is a
+/// quote, a backslash or a control character. Bytes above that one may be marked spuriously,
+/// which is why only the lowest bit is ever used.
+#[inline]
+fn special_bytes(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    zero_in(quote) | zero_in(backslash) | below_space
+}
+
+/// Scans the string whose opening quote is at `start`. Returns the position after the closing
+/// quote and whether the string holds escapes.
+#[inline]
+pub fn scan_string(buf: &[u8], start: usize) -> Scan<(usize, bool)> {
+    let mut i = start + 1;
+    let mut escaped = false;
+    loop {
+        while let Some(chunk) = buf.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let mask = special_bytes(u64::from_le_bytes(word));
+            if mask != 0 {
+                i += (mask.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match at(buf, i)? {
+            b'"' => return Ok((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                i = scan_escape(buf, i)?;
+            }
+            c if c < 0x20 => return Err(ScanError::ControlCharacter { offset: i }),
+            _ => i += 1,
+        }
+    }
+}
+
+/// Checks the escape whose backslash is at `pos`; returns the position after it.
+fn scan_escape(buf: &[u8], pos: usize) -> Scan<usize> {
+    match at(buf, pos + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(pos + 2),
+        b'u' => {
+            for k in 2..6 {
+                if !at(buf, pos + k)?.is_ascii_hexdigit() {
+                    return Err(ScanError::BadEscape { offset: pos });
+                }
+            }
+            Ok(pos + 6)
+        }
+        _ => Err(ScanError::BadEscape { offset: pos }),
+    }
+}
+
+fn scan_literal(buf: &[u8], pos: usize, word: &'static [u8]) -> Scan<usize> {
+    let end = pos + word.len();
+    let available = &buf[pos..buf.len().min(end)];
+    if available != &word[..available.len()] {
+        return Err(ScanError::Syntax {
+            offset: pos,
+            expected: "a JSON value",
+        });
+    }
+    if available.len() < word.len() {
+        return Err(ScanError::Incomplete);
+    }
+    Ok(end)
+}
+
+fn scan_digits(buf: &[u8], mut pos: usize) -> Scan<usize> {
+    while at(buf, pos)?.is_ascii_digit() {
+        pos += 1;
+    }
+    Ok(pos)
+}
+
+/// Scans a number by JSON's grammar. Reaching the buffer's end is `Incomplete`, since the
+/// number may go on; a record never ends in a bare number, so that costs nothing.
+fn scan_number(buf: &[u8], start: usize) -> Scan<usize> {
+    let bad = |offset| ScanError::Syntax {
+        offset,
+        expected: "a digit",
+    };
+    let mut pos = start;
+    if at(buf, pos)? == b'-' {
+        pos += 1;
+    }
+    match at(buf, pos)? {
+        b'0' => pos += 1,
+        b'1'..=b'9' => pos = scan_digits(buf, pos + 1)?,
+        _ => return Err(bad(pos)),
+    }
+    if at(buf, pos)? == b'.' {
+        if !at(buf, pos + 1)?.is_ascii_digit() {
+            return Err(bad(pos + 1));
+        }
+        pos = scan_digits(buf, pos + 1)?;
+    }
+    if let b'e' | b'E' = at(buf, pos)? {
+        pos += 1;
+        if let b'+' | b'-' = at(buf, pos)? {
+            pos += 1;
+        }
+        if !at(buf, pos)?.is_ascii_digit() {
+            return Err(bad(pos));
+        }
+        pos = scan_digits(buf, pos)?;
+    }
+    Ok(pos)
+}
+
+/// Scans a scalar at `pos` (which holds its first byte).
+#[inline]
+fn scan_scalar(buf: &[u8], pos: usize, first: u8) -> Scan<(usize, JsonType)> {
+    match first {
+        b'"' => scan_string(buf, pos).map(|(end, escaped)| (end, JsonType::String { escaped })),
+        b't' => scan_literal(buf, pos, b"true").map(|end| (end, JsonType::True)),
+        b'f' => scan_literal(buf, pos, b"false").map(|end| (end, JsonType::False)),
+        b'n' => scan_literal(buf, pos, b"null").map(|end| (end, JsonType::Null)),
+        b'-' | b'0'..=b'9' => scan_number(buf, pos).map(|end| (end, JsonType::Number)),
+        _ => Err(ScanError::Syntax {
+            offset: pos,
+            expected: "a JSON value",
+        }),
+    }
+}
+
+/// After a member name's opening quote at `pos`: scans the name and the colon, returning the
+/// position of the value (white space skipped).
+#[inline]
+fn scan_member_name(buf: &[u8], pos: usize) -> Scan<usize> {
+    if at(buf, pos)? != b'"' {
+        return Err(ScanError::Syntax {
+            offset: pos,
+            expected: "a member name",
+        });
+    }
+    let (end, _) = scan_string(buf, pos)?;
+    let colon = expect_byte(buf, end, b':', "`:`")?;
+    Ok(skip_ws(buf, colon))
+}
+
+/// Open containers of one skipped value, one bit each (set: object), so nesting costs no
+/// allocation.
+struct Nesting {
+    bits: u128,
+    len: usize,
+}
+
+impl Nesting {
+    fn push(&mut self, is_object: bool, depth: usize, offset: usize) -> Scan<()> {
+        if depth + self.len >= MAX_DEPTH {
+            return Err(ScanError::TooDeep { offset });
+        }
+        self.bits = (self.bits << 1) | u128::from(is_object);
+        self.len += 1;
+        Ok(())
+    }
+    fn pop(&mut self) {
+        self.bits >>= 1;
+        self.len -= 1;
+    }
+    fn in_object(&self) -> bool {
+        self.bits & 1 == 1
+    }
+}
+
+/// Skips (and validates) the value starting at `pos`, which sits `depth` containers deep.
+/// Returns the position after it and its type.
+pub fn skip_value(buf: &[u8], pos: usize, depth: usize) -> Scan<(usize, JsonType)> {
+    let first = at(buf, pos)?;
+    let ty = match first {
+        b'{' => JsonType::Object,
+        b'[' => JsonType::Array,
+        _ => return scan_scalar(buf, pos, first),
+    };
+    let mut nest = Nesting { bits: 0, len: 0 };
+    let mut pos = pos;
+    // Each turn reads one value (opening a container counts as reading its start), then the
+    // separators and closers after it.
+    loop {
+        let b = at(buf, pos)?;
+        match b {
+            b'{' | b'[' => {
+                let is_object = b == b'{';
+                nest.push(is_object, depth, pos)?;
+                pos = skip_ws(buf, pos + 1);
+                let close = if is_object { b'}' } else { b']' };
+                if at(buf, pos)? != close {
+                    if is_object {
+                        pos = scan_member_name(buf, pos)?;
+                    }
+                    continue;
+                }
+                nest.pop();
+                pos += 1;
+            }
+            _ => pos = scan_scalar(buf, pos, b)?.0,
+        }
+        loop {
+            if nest.len == 0 {
+                return Ok((pos, ty));
+            }
+            pos = skip_ws(buf, pos);
+            match at(buf, pos)? {
+                b',' => {
+                    pos = skip_ws(buf, pos + 1);
+                    if nest.in_object() {
+                        pos = scan_member_name(buf, pos)?;
+                    }
+                    break;
+                }
+                b'}' if nest.in_object() => {
+                    nest.pop();
+                    pos += 1;
+                }
+                b']' if !nest.in_object() => {
+                    nest.pop();
+                    pos += 1;
+                }
+                _ => {
+                    return Err(ScanError::Syntax {
+                        offset: pos,
+                        expected: if nest.in_object() {
+                            "`,` or `}`"
+                        } else {
+                            "`,` or `]`"
+                        },
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Scans the record (a JSON object) starting at `pos` (white space skipped first), filling
+/// `fields` by `plan`. Returns the position after the record's closing brace.
+pub fn scan_record(buf: &[u8], pos: usize, plan: &FieldPlan, fields: &mut Fields) -> Scan<usize> {
+    fields.clear();
+    let pos = skip_ws(buf, pos);
+    if at(buf, pos)? != b'{' {
+        // Still scan the value so the caller can step over it.
+        skip_value(buf, pos, 1)?;
+        return Err(ScanError::NotAnObject { offset: pos });
+    }
+    capture(buf, pos, plan, 0, fields, 0)
+}
+
+/// Reads the value at `pos` for plan node `node`: descends where the plan goes deeper, skips
+/// otherwise, and records the value's span if the node has a slot.
+fn capture(
+    buf: &[u8],
+    pos: usize,
+    plan: &FieldPlan,
+    node: usize,
+    fields: &mut Fields,
+    depth: usize,
+) -> Scan<usize> {
+    let n = &plan.nodes[node];
+    let first = at(buf, pos)?;
+    let (end, ty) = match first {
+        b'{' if !n.keys.is_empty() => (
+            walk_object(buf, pos, plan, node, fields, depth)?,
+            JsonType::Object,
+        ),
+        b'[' if !n.indices.is_empty() => (
+            walk_array(buf, pos, plan, node, fields, depth)?,
+            JsonType::Array,
+        ),
+        _ => skip_value(buf, pos, depth)?,
+    };
+    if let Some(slot) = n.slot {
+        fields.spans[slot.0] = Some(Span {
+            start: pos,
+            end,
+            ty,
+        });
+    }
+    Ok(end)
+}
+
+fn walk_object(
+    buf: &[u8],
+    open: usize,
+    plan: &FieldPlan,
+    node: usize,
+    fields: &mut Fields,
+    depth: usize,
+) -> Scan<usize> {
+    if depth >= MAX_DEPTH {
+        return Err(ScanError::TooDeep { offset: open });
+    }
+    let n = &plan.nodes[node];
+    let mut pos = skip_ws(buf, open + 1);
+    if at(buf, pos)? == b'}' {
+        return Ok(pos + 1);
+    }
+    loop {
+        if at(buf, pos)? != b'"' {
+            return Err(ScanError::Syntax {
+                offset: pos,
+                expected: "a member name",
+            });
+        }
+        let (name_end, name_escaped) = scan_string(buf, pos)?;
+        let name = &buf[pos + 1..name_end - 1];
+        pos = skip_ws(buf, expect_byte(buf, name_end, b':', "`:`")?);
+        match find_member(&n.keys, name, name_escaped) {
+            Some(child) => {
+                for &slot in &plan.nodes[child].below {
+                    fields.spans[slot] = None;
+                }
+                pos = capture(buf, pos, plan, child, fields, depth + 1)?;
+            }
+            None => pos = skip_value(buf, pos, depth + 1)?.0,
+        }
+        pos = skip_ws(buf, pos);
+        match at(buf, pos)? {
+            b',' => pos = skip_ws(buf, pos + 1),
+            b'}' => return Ok(pos + 1),
+            _ => {
+                return Err(ScanError::Syntax {
+                    offset: pos,
+                    expected: "`,` or `}`",
+                })
+            }
+        }
+    }
+}
+
+fn find_member(keys: &[(String, usize)], name: &[u8], escaped: bool) -> Option<usize> {
+    if escaped {
+        // Rare: compare on the decoded name. The bytes were validated by `scan_string`.
+        let decoded = unescape(std::str::from_utf8(name).ok()?);
+        return keys.iter().find(|(k, _)| *k == decoded).map(|&(_, c)| c);
+    }
+    keys.iter()
+        .find(|(k, _)| k.len() == name.len() && k.as_bytes() == name)
+        .map(|&(_, c)| c)
+}
+
+fn walk_array(
+    buf: &[u8],
+    open: usize,
+    plan: &FieldPlan,
+    node: usize,
+    fields: &mut Fields,
+    depth: usize,
+) -> Scan<usize> {
+    if depth >= MAX_DEPTH {
+        return Err(ScanError::TooDeep { offset: open });
+    }
+    let n = &plan.nodes[node];
+    let mut pos = skip_ws(buf, open + 1);
+    if at(buf, pos)? == b']' {
+        return Ok(pos + 1);
+    }
+    let mut index = 0usize;
+    loop {
+        match n.indices.iter().find(|&&(i, _)| i == index) {
+            Some(&(_, child)) => pos = capture(buf, pos, plan, child, fields, depth + 1)?,
+            None => pos = skip_value(buf, pos, depth + 1)?.0,
+        }
+        index += 1;
+        pos = skip_ws(buf, pos);
+        match at(buf, pos)? {
+            b',' => pos = skip_ws(buf, pos + 1),
+            b']' => return Ok(pos + 1),
+            _ => {
+                return Err(ScanError::Syntax {
+                    offset: pos,
+                    expected: "`,` or `]`",
+                })
+            }
+        }
+    }
+}
+
+/// Decodes the escapes of a string body that [`scan_string`] accepted. A `\u` escape naming
+/// half a surrogate pair without its other half becomes U+FFFD, as serde_json's lossy mode
+/// would: the record stays readable and the damage is visible.
+pub fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else { break };
+        match e {
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let unit = hex4(raw, i + 2);
+                chars.nth(3);
+                let pair_follows = raw.get(i + 6..).is_some_and(|r| r.starts_with("\\u"));
+                let ch = if (0xD800..0xDC00).contains(&unit) && pair_follows {
+                    let low = hex4(raw, i + 8);
+                    if (0xDC00..0xE000).contains(&low) {
+                        chars.nth(5);
+                        char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                    } else {
+                        None
+                    }
+                } else {
+                    char::from_u32(unit)
+                };
+                out.push(ch.unwrap_or('\u{FFFD}'));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn hex4(raw: &str, at: usize) -> u32 {
+    raw.get(at..at + 4)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .unwrap_or(0xFFFD)
+}
+
+#[cfg(test)]
+mod tests;
