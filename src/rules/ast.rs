@@ -7,13 +7,7 @@
 use std::fmt;
 
 use super::value::{Glob, Number, PatternRegex};
-// TEMPORARY until crate::fields lands on main: the same shape as `crate::fields::Step`.
-/// One step of a selector path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Step {
-    Key(String),
-    Index(usize),
-}
+use crate::fields::Step;
 
 /// A whole pattern: the expression between the braces.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,9 @@
 //! operator, `$.x` is a bare word; in a term it starts a selector), so tokens are read on
 //! demand rather than split up front.
 
-use super::ast::Step;
 use super::ast::{Check, CmpOp, Expr, Pattern, Selector, Test};
 use super::value::{GlobBuilder, Number, PatternRegex};
+use crate::fields::Step;
 
 /// Deepest nesting of parentheses accepted; keeps recursion (here and in evaluation) bounded
 /// whatever a rules file holds.
