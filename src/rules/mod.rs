@@ -8,7 +8,9 @@
 //!
 //! # The language
 //!
-//!     { $.a.b = "x" && ($.c != 1 || $.d NOT EXISTS) || $.e = %^ab+% || $.f[0].g IS TRUE }
+//! ```text
+//! { $.a.b = "x" && ($.c != 1 || $.d NOT EXISTS) || $.e = %^ab+% || $.f[0].g IS TRUE }
+//! ```
 //!
 //! - Selectors are case-sensitive; `$.a.b` walks object members, `[n]` an array element. A
 //!   selector that meets a missing member, a non-object, an out-of-range index or a non-array
@@ -228,5 +230,7 @@ pub fn effective_rules(custom: Option<(&str, &str)>) -> Result<Vec<RuleDef>, Rul
     Ok(rules)
 }
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod pack_tests;
