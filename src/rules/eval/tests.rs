@@ -78,6 +78,12 @@ fn selectors_walk_members_and_indices() {
                 true,
             ),
             (
+                "a path and its prefix both selected",
+                "{$.a EXISTS && $.a.b = 1 && $.a.c[1] = 3}",
+                r#"{"a":{"b":1,"c":[2,3]}}"#,
+                true,
+            ),
+            (
                 "colon name",
                 r#"{$.c.aws:cloudtrail:arn = "arn:*"}"#,
                 r#"{"c":{"aws:cloudtrail:arn":"arn:aws"}}"#,
