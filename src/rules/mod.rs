@@ -1,1 +1,236 @@
-//! Rule engine (in progress).
+//! Detection rules: the CloudWatch Logs JSON filter-pattern language, the built-in pack
+//! (AWS Security Hub CloudWatch.1–14 and CIS 4.15) and custom rules from a TOML file.
+//!
+//! A rule's pattern is parsed once ([`parse_pattern`]) and compiled into a tree whose leaves read
+//! record values through slots of a shared [`FieldPlan`](crate::fields::FieldPlan): evaluation
+//! never builds a tree of the record, never re-parses the pattern, and allocates nothing unless a
+//! compared string holds a JSON escape.
+//!
+//! # The language
+//!
+//! ```text
+//! { $.a.b = "x" && ($.c != 1 || $.d NOT EXISTS) || $.e = %^ab+% || $.f[0].g IS TRUE }
+//! ```
+//!
+//! - Selectors are case-sensitive; `$.a.b` walks object members, `[n]` an array element. A
+//!   selector that meets a missing member, a non-object, an out-of-range index or a non-array
+//!   resolves to nothing.
+//! - A comparison whose selector resolves to nothing is false, whatever the operator (`!=`
+//!   included); absence is tested with `NOT EXISTS`. (So `$.additionalEventData.MFAUsed != "Yes"`
+//!   does not fire for a console sign-in that carries no `MFAUsed` member at all.)
+//! - Types do not mix. A string value (quoted or bare) is compared only with a JSON string; a
+//!   number value only with a JSON number, numerically (`5 = 5.0`); against any other JSON type
+//!   the comparison is false, for `!=` too.
+//! - String comparison is case-sensitive; `*` in a string value matches any run of characters,
+//!   newlines included, anywhere. The ordering operators `<` `>` `<=` `>=` take numbers only; with
+//!   a string value the pattern is an error.
+//! - A bare word (a run of characters other than white space and `( ) { } & | " = ! < > %`) is a
+//!   string, unless it is a valid JSON number, then it is a number. In a bare word every `*` is a
+//!   wildcard and a backslash is an ordinary character.
+//! - `IS TRUE` / `IS FALSE` hold only for the JSON booleans; `IS NULL` only for a present JSON
+//!   `null`. `EXISTS` holds for any present value, `null` included; `NOT EXISTS` is its negation.
+//! - `%regex%` (with `=` or `!=`) applies to JSON strings only: `=` holds when the regex finds a
+//!   match in the string, `!=` when it does not; against other types it is false. The syntax is
+//!   the `regex` crate's; a regex runs from one `%` to the next, so it cannot hold `%`, and `%%`
+//!   is an error, as is an invalid regex.
+//! - `&&` binds tighter than `||`; both associate to the left; parentheses group.
+//! - Keywords (`IS`, `TRUE`, `FALSE`, `NULL`, `EXISTS`, `NOT`) are upper-case only. White space
+//!   (space, tab, CR, LF) may stand between any two tokens and around the braces, never inside a
+//!   selector.
+//! - A selector's member name is a run of characters other than white space, `.`, `[`, `]` and
+//!   `( ) { } & | " = ! < > %`, so `$.additionalEventData.x-amz-id-2` works.
+//! - Inside quotes, `\"` is a quote, `\\` a backslash and `\*` a literal star; any other
+//!   backslash sequence is an error.
+//! - Numbers compare exactly when both sides are 64-bit integers, otherwise as 64-bit floats.
+//! - A pattern that does not parse is an error naming the column; it never silently matches
+//!   nothing.
+
+mod ast;
+mod builtin;
+mod eval;
+mod file;
+mod parse;
+mod value;
+
+pub use ast::{Check, CmpOp, Expr, Pattern, Selector, Test};
+pub use builtin::builtin_rules;
+pub use eval::{Rule, RuleSet};
+pub use parse::{parse_pattern, PatternError, PatternErrorKind};
+pub use value::{Glob, Number, PatternRegex};
+
+use std::fmt;
+
+/// How serious a detection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    /// Every severity, most serious first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    /// The lower-case name used in rule files and alerts.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The severity named `name` (lower-case, as [`Severity::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a rule's effective definition came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSource {
+    /// The built-in pack, unchanged.
+    Builtin,
+    /// A custom rules file (its path or URI), which added the rule or replaced a built-in one.
+    Custom(String),
+}
+
+impl serde::Serialize for RuleSource {
+    /// `"builtin"`, or the custom file's origin.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RuleSource::Builtin => serializer.serialize_str("builtin"),
+            RuleSource::Custom(origin) => serializer.serialize_str(origin),
+        }
+    }
+}
+
+/// One rule as defined (before compilation).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RuleDef {
+    /// Unique id: `[A-Za-z0-9._-]+`; built-in ids are the Security Hub control ids.
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// The filter pattern's text, as written.
+    pub pattern: String,
+    pub description: Option<String>,
+    /// Disabled rules are listed but not evaluated.
+    pub enabled: bool,
+    pub source: RuleSource,
+}
+
+/// A position in a rules file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePos {
+    /// The file's path or URI.
+    pub origin: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for FilePos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.origin, self.line, self.column)
+    }
+}
+
+/// Why a rule set could not be loaded or compiled.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleError {
+    /// A rule's pattern does not parse; `at` is where the pattern's value starts in a rules
+    /// file (none for a built-in rule), the source error holds the column inside the pattern.
+    #[error("{}rule `{rule_id}`: pattern error at {source}", located(.at))]
+    Pattern {
+        rule_id: String,
+        at: Option<FilePos>,
+        source: PatternError,
+    },
+    /// The file is not valid TOML, or a value has the wrong shape for the rules schema.
+    #[error("{origin}{}: {message}", .line_col.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+    Toml {
+        origin: String,
+        line_col: Option<(usize, usize)>,
+        message: String,
+    },
+    /// A key the schema does not know, in a rule or at the top level.
+    #[error("{at}: unknown key `{key}` (allowed: {allowed})")]
+    UnknownKey {
+        at: FilePos,
+        key: String,
+        allowed: &'static str,
+    },
+    /// A known key with a value of the wrong type.
+    #[error("{at}: `{key}` must be {expected}")]
+    WrongType {
+        at: FilePos,
+        key: &'static str,
+        expected: &'static str,
+    },
+    /// A `[[rules]]` table without an `id`.
+    #[error("{at}: rule has no `id`")]
+    MissingId { at: FilePos },
+    /// An id outside `[A-Za-z0-9._-]+`.
+    #[error("{at}: rule id `{id}` may hold only ASCII letters, digits, `.`, `_` and `-`")]
+    BadId { at: FilePos, id: String },
+    /// The same id twice in one file.
+    #[error("{at}: rule id `{id}` already defined on line {first_line}")]
+    DuplicateId {
+        at: FilePos,
+        id: String,
+        first_line: usize,
+    },
+    /// A new rule (not replacing a built-in one) lacks a required field.
+    #[error(
+        "{at}: new rule `{id}` needs `{field}` (only rules replacing a built-in id may omit it)"
+    )]
+    MissingField {
+        at: FilePos,
+        id: String,
+        field: &'static str,
+    },
+    /// A severity other than critical, high, medium, low or info.
+    #[error("{at}: unknown severity `{value}` (critical, high, medium, low or info)")]
+    BadSeverity { at: FilePos, value: String },
+}
+
+/// `"<file>:<line>:<column>: "` when the position is known.
+fn located(at: &Option<FilePos>) -> String {
+    at.as_ref().map(|at| format!("{at}: ")).unwrap_or_default()
+}
+
+/// The built-in pack merged with a custom TOML file's text, if any; `origin` (a path or URI)
+/// names the file in errors and in [`RuleSource::Custom`]. Every custom pattern is validated,
+/// disabled ones included.
+pub fn effective_rules(custom: Option<(&str, &str)>) -> Result<Vec<RuleDef>, RuleError> {
+    let mut rules = builtin_rules();
+    if let Some((origin, text)) = custom {
+        file::apply(origin, text, &mut rules)?;
+    }
+    Ok(rules)
+}
+
+#[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
+mod pack_tests;

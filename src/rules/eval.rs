@@ -1,0 +1,135 @@
+//! Compiled rules and their evaluation against one record.
+//!
+//! Compiling turns each selector into a slot of the shared [`FieldPlan`] and keeps the parsed
+//! checks as they are (their strings, numbers and regexes are already prepared), so evaluating
+//! a record is a walk of a small tree that reads located values and compares them in place.
+
+use crate::fields::{FieldPlan, JsonRef, Record, SlotId};
+
+use super::ast::{Check, Expr};
+use super::{parse_pattern, RuleDef, RuleError};
+
+/// A pattern's tree with selectors resolved to slots.
+#[derive(Debug, Clone)]
+enum Node {
+    Or(Vec<Node>),
+    And(Vec<Node>),
+    Test { slot: SlotId, check: Check },
+}
+
+impl Node {
+    fn compile(expr: Expr, plan: &mut FieldPlan) -> Node {
+        let all = |members: Vec<Expr>, plan: &mut FieldPlan| {
+            members
+                .into_iter()
+                .map(|m| Node::compile(m, plan))
+                .collect()
+        };
+        match expr {
+            Expr::Or(members) => Node::Or(all(members, plan)),
+            Expr::And(members) => Node::And(all(members, plan)),
+            Expr::Test(test) => Node::Test {
+                slot: plan.slot_for(&test.selector.steps),
+                check: test.check,
+            },
+        }
+    }
+
+    fn eval(&self, record: &Record<'_>) -> bool {
+        match self {
+            Node::Or(members) => members.iter().any(|m| m.eval(record)),
+            Node::And(members) => members.iter().all(|m| m.eval(record)),
+            Node::Test { slot, check } => holds(check, record.get(*slot)),
+        }
+    }
+}
+
+/// Whether `check` holds of a selected value (`None`: the selector resolved to nothing).
+///
+/// Only `EXISTS`/`NOT EXISTS` look at absence; every comparison needs a value of its own type,
+/// so a missing value or a type mismatch is false for `!=` as for `=`.
+fn holds(check: &Check, value: Option<JsonRef<'_>>) -> bool {
+    match (check, value) {
+        (Check::Exists, value) => value.is_some(),
+        (Check::NotExists, value) => value.is_none(),
+        (Check::IsTrue, Some(JsonRef::Bool(b))) => b,
+        (Check::IsFalse, Some(JsonRef::Bool(b))) => !b,
+        (Check::IsNull, Some(JsonRef::Null)) => true,
+        // `value()` borrows unless the JSON string holds an escape.
+        (Check::Str { negated, glob }, Some(JsonRef::String(s))) => {
+            glob.matches(&s.value()) != *negated
+        }
+        (Check::Regex { negated, regex }, Some(JsonRef::String(s))) => {
+            regex.is_match(&s.value()) != *negated
+        }
+        (Check::Num { op, number }, Some(JsonRef::Number(text))) => number
+            .compare_json(text)
+            .is_some_and(|order| op.holds(order)),
+        _ => false,
+    }
+}
+
+/// One compiled, enabled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    def: RuleDef,
+    root: Node,
+}
+
+impl Rule {
+    /// The definition the rule was compiled from.
+    pub fn def(&self) -> &RuleDef {
+        &self.def
+    }
+
+    /// Whether the record matches the rule's pattern.
+    pub fn matches(&self, record: &Record<'_>) -> bool {
+        self.root.eval(record)
+    }
+}
+
+/// The enabled rules, compiled once, in definition order.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Compiles the enabled rules of `defs` and registers their selectors in `plan`; the
+    /// [`Fields`](crate::fields::Fields) used with this set must be made after this call.
+    pub fn compile(defs: &[RuleDef], plan: &mut FieldPlan) -> Result<RuleSet, RuleError> {
+        let rules = defs
+            .iter()
+            .filter(|def| def.enabled)
+            .map(|def| {
+                let pattern = parse_pattern(&def.pattern).map_err(|source| RuleError::Pattern {
+                    rule_id: def.id.clone(),
+                    at: None,
+                    source,
+                })?;
+                Ok(Rule {
+                    def: def.clone(),
+                    root: Node::compile(pattern.expr, plan),
+                })
+            })
+            .collect::<Result<_, RuleError>>()?;
+        Ok(RuleSet { rules })
+    }
+
+    /// The compiled rules, in definition order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Calls `hit` for each rule matching the record, in rule order; allocates nothing.
+    pub fn for_each_match(&self, record: &Record<'_>, mut hit: impl FnMut(&Rule)) {
+        for rule in &self.rules {
+            if rule.matches(record) {
+                hit(rule);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
