@@ -33,10 +33,10 @@ const RECORD: &[&str] = &[
     "sharedEventID",
     "vpcEndpointId",
     "vpcEndpointAccountId",
+    "insightDetails",
     "eventCategory",
     "tlsDetails",
     "sessionCredentialFromConsole",
-    "insightDetails",
 ];
 const IDENTITY: &[&str] = &[
     "type",

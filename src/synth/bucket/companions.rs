@@ -26,7 +26,7 @@ pub(super) fn digest_for(log_key: &str, records: &[Value], text: &str) -> (Strin
         PRODUCTION,
         "us-east-1",
         SAMPLE_DAY,
-        (10, 5, 12),
+        (10, 0, 12),
         "management-events",
     );
     let previous = digest_key(
@@ -35,13 +35,13 @@ pub(super) fn digest_for(log_key: &str, records: &[Value], text: &str) -> (Strin
         PRODUCTION,
         "us-east-1",
         SAMPLE_DAY,
-        (9, 5, 12),
+        (9, 0, 12),
         "management-events",
     );
     let digest = json!({
         "awsAccountId": PRODUCTION,
-        "digestStartTime": "2025-03-14T09:05:12Z",
-        "digestEndTime": "2025-03-14T10:05:12Z",
+        "digestStartTime": "2025-03-14T09:00:12Z",
+        "digestEndTime": "2025-03-14T10:00:12Z",
         "digestS3Bucket": BUCKET,
         "digestS3Object": key,
         "digestPublicKeyFingerprint": rng.hex(32),

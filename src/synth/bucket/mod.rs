@@ -306,7 +306,7 @@ mod tests {
     type Content = Option<(usize, &'static [(&'static str, usize)])>;
 
     const EXPECTED: &[(&str, Content)] = &[
-        ("_CloudTrail-Digest_us-east-1_management-events_us-east-1_20250314T100512Z", Some((0, &[]))),
+        ("_CloudTrail-Digest_us-east-1_management-events_us-east-1_20250314T100012Z", Some((0, &[]))),
         ("_CloudTrail-Insight_us-east-1_20250314T1215Z_", Some((2, &[]))),
         (
             "111111111111_CloudTrail_eu-west-1_20250314T0920Z_",
