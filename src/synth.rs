@@ -1,1 +1,0 @@
-//! Synthetic CloudTrail data (in progress).
