@@ -128,7 +128,8 @@ fn each_bad_document_gets_its_typed_error() {
     let mid = corrupt.len() / 2;
     corrupt[mid] ^= 0xff;
     corrupt[mid + 1] ^= 0x55;
-    let cases: Vec<(&str, Vec<u8>, Format, fn(&DecodeError) -> bool)> = vec![
+    type Case = (&'static str, Vec<u8>, Format, fn(&DecodeError) -> bool);
+    let cases: Vec<Case> = vec![
         (
             "non-gzip under Gzip",
             good.clone().into_bytes(),
