@@ -2,10 +2,16 @@
 //!
 //! (Module map filled in as modules land.)
 
+pub mod acl;
+pub mod alert;
+pub mod config;
 pub mod date;
 pub mod decode;
 pub mod fields;
 pub mod jsonscan;
 pub mod key;
+pub mod local;
+pub mod pipeline;
+pub mod ports;
 pub mod rules;
 pub mod synth;

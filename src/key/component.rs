@@ -8,12 +8,12 @@ use super::{KeyError, KeyErrorKind};
 use crate::date::{Date, CLOUDTRAIL_LAUNCH};
 
 /// 12 ASCII digits.
-pub(super) fn is_account_id(segment: &str) -> bool {
+pub fn is_account_id(segment: &str) -> bool {
     segment.len() == 12 && is_ascii_digits(segment)
 }
 
 /// `o-` followed by 10 to 32 lowercase ASCII letters or digits.
-pub(super) fn is_org_id(segment: &str) -> bool {
+pub fn is_org_id(segment: &str) -> bool {
     segment.strip_prefix("o-").is_some_and(|id| {
         (10..=32).contains(&id.len())
             && id
@@ -24,7 +24,7 @@ pub(super) fn is_org_id(segment: &str) -> bool {
 
 /// The whole of `segment` matches `[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+`, so regions
 /// launched after this was written pass without a code change.
-pub(super) fn is_region(segment: &str) -> bool {
+pub fn is_region(segment: &str) -> bool {
     let Some((area, rest)) = segment.split_once('-') else {
         return false;
     };

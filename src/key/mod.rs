@@ -19,11 +19,12 @@ mod roundtrip;
 mod tests;
 mod url;
 
+pub use component::{is_account_id, is_org_id, is_region};
 pub use error::{KeyError, KeyErrorKind};
 pub use url::url_decode;
 
 use crate::date::Date;
-use component::{date_folders, is_account_id, is_org_id, is_region};
+use component::date_folders;
 use file_name::Folders;
 
 /// The folder that anchors the layout; the rightmost one counts, so a prefix may contain it.

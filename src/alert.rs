@@ -1,0 +1,402 @@
+//! Alerts: the one JSON schema every output carries (DESIGN §6), built from a matched record or
+//! a failed delivery check.
+//!
+//! An alert's id is a hash of what it is about (bucket, key, event id, rule id), so the same
+//! finding always has the same id: Lambda's retries and duplicate S3 events then produce
+//! recognisable duplicates rather than new alerts.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::rules::Severity;
+
+/// Detection (a record matched a rule) or delivery (a file failed validation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertKind {
+    Detection,
+    Delivery,
+}
+
+impl AlertKind {
+    /// The lower-case name used in JSON and SNS attributes.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AlertKind::Detection => "detection",
+            AlertKind::Delivery => "delivery",
+        }
+    }
+}
+
+/// Everything a delivery can fail on; each is its own rule id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryProblem {
+    InvalidKey,
+    UnexpectedAccount,
+    UnexpectedOrg,
+    Acl,
+    AccountMismatch,
+    Corrupt,
+    TooLarge,
+    /// The object named by the event is gone (deleted or never readable under that key).
+    Missing,
+}
+
+impl DeliveryProblem {
+    /// The alert's `rule_id`.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            DeliveryProblem::InvalidKey => "delivery.invalid-key",
+            DeliveryProblem::UnexpectedAccount => "delivery.unexpected-account",
+            DeliveryProblem::UnexpectedOrg => "delivery.unexpected-org",
+            DeliveryProblem::Acl => "delivery.acl",
+            DeliveryProblem::AccountMismatch => "delivery.account-mismatch",
+            DeliveryProblem::Corrupt => "delivery.corrupt",
+            DeliveryProblem::TooLarge => "delivery.too-large",
+            DeliveryProblem::Missing => "delivery.missing",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            DeliveryProblem::InvalidKey => "Object key does not follow the CloudTrail layout",
+            DeliveryProblem::UnexpectedAccount => "Delivery from an account that is not expected",
+            DeliveryProblem::UnexpectedOrg => "Delivery under an unexpected organization",
+            DeliveryProblem::Acl => "Delivered object is not controlled by the bucket owner",
+            DeliveryProblem::AccountMismatch => "Records name another account than their folder",
+            DeliveryProblem::Corrupt => "Delivered file is not valid CloudTrail gzip JSON",
+            DeliveryProblem::TooLarge => "Delivered file exceeds a size limit",
+            DeliveryProblem::Missing => "Delivered object could not be found",
+        }
+    }
+
+    /// Forged or foreign logs and vanished logs are the ones an attacker would cause.
+    fn severity(self) -> Severity {
+        match self {
+            DeliveryProblem::UnexpectedAccount
+            | DeliveryProblem::UnexpectedOrg
+            | DeliveryProblem::AccountMismatch
+            | DeliveryProblem::Missing => Severity::High,
+            DeliveryProblem::InvalidKey
+            | DeliveryProblem::Acl
+            | DeliveryProblem::Corrupt
+            | DeliveryProblem::TooLarge => Severity::Medium,
+        }
+    }
+}
+
+/// One alert, serialised exactly as DESIGN §6 lists the fields (plus `alert_id` and, when it
+/// applies, `record_truncated`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub version: u32,
+    pub alert_id: String,
+    pub kind: AlertKind,
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub event_time: Option<String>,
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub event_id: Option<String>,
+    pub principal: Option<String>,
+    pub source_ip: Option<String>,
+    pub bucket: Option<String>,
+    pub key: String,
+    pub reason: Option<String>,
+    pub record: Option<Value>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub record_truncated: bool,
+}
+
+/// Where the alert's object lives: the bucket (none for local files) and key (or path).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub bucket: Option<&'a str>,
+    pub key: &'a str,
+    pub account_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+/// The record fields a detection reports, read from the matched record.
+#[derive(Debug, Clone, Default)]
+pub struct EventSummary {
+    pub event_time: Option<String>,
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub event_id: Option<String>,
+    pub principal: Option<String>,
+    pub source_ip: Option<String>,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The rule fields a detection reports.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleRef<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: Severity,
+}
+
+impl Alert {
+    /// A detection for `record_text` (one record's JSON), which matched `rule`. Account and
+    /// region come from the key where there is one (the bucket policy vouches for the folder),
+    /// else from the record. A record whose JSON exceeds `max_record_bytes` is cut down to its
+    /// smaller members and flagged `record_truncated`.
+    pub fn detection(
+        rule: RuleRef<'_>,
+        origin: Origin<'_>,
+        event: EventSummary,
+        record_text: &str,
+        max_record_bytes: usize,
+    ) -> Alert {
+        let (record, record_truncated) = bounded_record(record_text, max_record_bytes);
+        Alert {
+            version: 1,
+            alert_id: alert_id(
+                origin.bucket,
+                origin.key,
+                event.event_id.as_deref(),
+                rule.id,
+            ),
+            kind: AlertKind::Detection,
+            rule_id: rule.id.to_string(),
+            title: rule.title.to_string(),
+            severity: rule.severity,
+            account_id: origin.account_id.map(String::from).or(event.account_id),
+            region: origin.region.map(String::from).or(event.region),
+            event_time: event.event_time,
+            event_name: event.event_name,
+            event_source: event.event_source,
+            event_id: event.event_id,
+            principal: event.principal,
+            source_ip: event.source_ip,
+            bucket: origin.bucket.map(String::from),
+            key: origin.key.to_string(),
+            reason: None,
+            record: Some(record),
+            record_truncated,
+        }
+    }
+
+    /// A delivery alert: `problem` with `reason`, a sentence saying what was found.
+    pub fn delivery(problem: DeliveryProblem, origin: Origin<'_>, reason: String) -> Alert {
+        Alert {
+            version: 1,
+            alert_id: alert_id(origin.bucket, origin.key, None, problem.rule_id()),
+            kind: AlertKind::Delivery,
+            rule_id: problem.rule_id().to_string(),
+            title: problem.title().to_string(),
+            severity: problem.severity(),
+            account_id: origin.account_id.map(String::from),
+            region: origin.region.map(String::from),
+            event_time: None,
+            event_name: None,
+            event_source: None,
+            event_id: None,
+            principal: None,
+            source_ip: None,
+            bucket: origin.bucket.map(String::from),
+            key: origin.key.to_string(),
+            reason: Some(reason),
+            record: None,
+            record_truncated: false,
+        }
+    }
+
+    /// The alert as one line of JSON.
+    pub fn to_json_line(&self) -> String {
+        // Serialising plain structs, strings and serde_json values cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A stable id: the first 128 bits of SHA-256 over the fields, NUL-separated, in hex.
+fn alert_id(bucket: Option<&str>, key: &str, event_id: Option<&str>, rule_id: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [bucket.unwrap_or(""), key, event_id.unwrap_or(""), rule_id] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The record as a JSON value, cut to fit `max_bytes` when it is larger: top-level members are
+/// kept in order while they fit, so the identifying fields (which CloudTrail writes first) stay
+/// and bulky `requestParameters`/`responseElements` go.
+fn bounded_record(text: &str, max_bytes: usize) -> (Value, bool) {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        // The scanner accepted the text, so this only happens on numbers serde_json cannot
+        // hold; keep the alert and say so rather than drop it.
+        Err(e) => {
+            return (
+                Value::String(format!("record not representable: {e}")),
+                true,
+            )
+        }
+    };
+    if text.len() <= max_bytes {
+        return (value, false);
+    }
+    let Value::Object(members) = value else {
+        return (Value::Null, true);
+    };
+    let mut kept = Map::new();
+    let mut used = 2;
+    for (name, member) in members {
+        let size = name.len() + 4 + serde_json::to_string(&member).map_or(usize::MAX, |s| s.len());
+        if used + size <= max_bytes {
+            used += size;
+            kept.insert(name, member);
+        }
+    }
+    (Value::Object(kept), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin<'static> {
+        Origin {
+            bucket: Some("b"),
+            key: "AWSLogs/111111111111/CloudTrail/us-east-1/2025/01/01/f.json.gz",
+            account_id: Some("111111111111"),
+            region: Some("us-east-1"),
+        }
+    }
+
+    const RULE: RuleRef<'static> = RuleRef {
+        id: "CloudWatch.5",
+        title: "CloudTrail configuration changes",
+        severity: Severity::High,
+    };
+
+    #[test]
+    fn detection_has_every_schema_field_in_order() {
+        let event = EventSummary {
+            event_id: Some("e-1".into()),
+            event_name: Some("StopLogging".into()),
+            ..EventSummary::default()
+        };
+        let alert = Alert::detection(
+            RULE,
+            origin(),
+            event,
+            r#"{"eventName":"StopLogging","eventID":"e-1"}"#,
+            1000,
+        );
+        let line = alert.to_json_line();
+        let fields: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&line)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let want = [
+            "version",
+            "alert_id",
+            "kind",
+            "rule_id",
+            "title",
+            "severity",
+            "account_id",
+            "region",
+            "event_time",
+            "event_name",
+            "event_source",
+            "event_id",
+            "principal",
+            "source_ip",
+            "bucket",
+            "key",
+            "reason",
+            "record",
+        ];
+        let mut sorted_want: Vec<&str> = want.to_vec();
+        sorted_want.sort();
+        assert_eq!(fields, sorted_want, "every field present, no more");
+        let positions: Vec<usize> = want
+            .iter()
+            .map(|f| line.find(&format!("\"{f}\":")).unwrap())
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "schema order: {line}"
+        );
+        assert!(
+            line.contains(r#""kind":"detection""#) && line.contains(r#""reason":null"#),
+            "{line}"
+        );
+        assert!(
+            !line.contains("record_truncated"),
+            "only present when true: {line}"
+        );
+    }
+
+    #[test]
+    fn delivery_alert_nulls_the_event_fields() {
+        let alert = Alert::delivery(DeliveryProblem::Corrupt, origin(), "truncated gzip".into());
+        let v: Value = serde_json::from_str(&alert.to_json_line()).unwrap();
+        for f in [
+            "event_time",
+            "event_name",
+            "event_source",
+            "event_id",
+            "principal",
+            "source_ip",
+            "record",
+        ] {
+            assert_eq!(v[f], Value::Null, "field {f}");
+        }
+        assert_eq!(v["rule_id"], "delivery.corrupt");
+        assert_eq!(v["reason"], "truncated gzip");
+        assert_eq!(v["severity"], "medium");
+    }
+
+    #[test]
+    fn ids_are_deterministic_and_distinguish_what_they_are_about() {
+        let a = alert_id(Some("b"), "k", Some("e"), "r");
+        assert_eq!(a, alert_id(Some("b"), "k", Some("e"), "r"));
+        assert_eq!(a.len(), 32);
+        for other in [
+            alert_id(Some("b2"), "k", Some("e"), "r"),
+            alert_id(Some("b"), "k2", Some("e"), "r"),
+            alert_id(Some("b"), "k", Some("e2"), "r"),
+            alert_id(Some("b"), "k", Some("e"), "r2"),
+            alert_id(Some("bk"), "", Some("e"), "r"),
+        ] {
+            assert_ne!(a, other);
+        }
+    }
+
+    #[test]
+    fn oversized_records_keep_their_leading_members() {
+        let big = format!(
+            r#"{{"eventVersion":"1.08","eventName":"PutBucketPolicy","requestParameters":{{"policy":"{}"}},"eventID":"x"}}"#,
+            "p".repeat(5000)
+        );
+        let alert = Alert::detection(RULE, origin(), EventSummary::default(), &big, 1000);
+        assert!(alert.record_truncated);
+        let record = alert.record.as_ref().unwrap();
+        assert_eq!(record["eventName"], "PutBucketPolicy");
+        assert_eq!(record["eventID"], "x");
+        assert!(record.get("requestParameters").is_none());
+        assert!(alert.to_json_line().contains(r#""record_truncated":true"#));
+        let small = Alert::detection(RULE, origin(), EventSummary::default(), &big, 100_000);
+        assert!(!small.record_truncated);
+        assert!(small
+            .record
+            .as_ref()
+            .unwrap()
+            .get("requestParameters")
+            .is_some());
+    }
+}

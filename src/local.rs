@@ -1,0 +1,94 @@
+//! The local adapters: a folder shaped like the bucket as the object source, stdout as the
+//! alert sink. What `trailwatch scan` and `trailwatch replay` run on, with no AWS at all.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::acl::ObjectAcl;
+use crate::alert::Alert;
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError};
+
+/// Files under a root folder; an object's key is its path relative to the root, with `/`.
+#[derive(Debug, Clone)]
+pub struct FolderSource {
+    root: PathBuf,
+}
+
+impl FolderSource {
+    /// Objects under `root`. An empty root makes keys plain paths.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FolderSource { root: root.into() }
+    }
+
+    /// Every file under the root as an object, in key order (like an S3 listing). Keys that
+    /// are not UTF-8 are converted lossily, so they still reach key validation and fail there.
+    pub fn list(&self, bucket: &str) -> io::Result<Vec<ObjectRef>> {
+        let mut objects = Vec::new();
+        let mut folders = vec![self.root.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder)? {
+                let entry = entry?;
+                let path = entry.path();
+                let meta = std::fs::metadata(&path)?;
+                if meta.is_dir() {
+                    folders.push(path);
+                } else if meta.is_file() {
+                    objects.push(ObjectRef {
+                        bucket: bucket.to_string(),
+                        key: key_of(&self.root, &path),
+                        size: Some(meta.len()),
+                        ..ObjectRef::default()
+                    });
+                }
+            }
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+}
+
+fn key_of(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+impl ObjectSource for FolderSource {
+    type Body = File;
+
+    async fn open(&self, object: &ObjectRef) -> Result<File, SourceError> {
+        let path = self.root.join(&object.key);
+        File::open(&path).map_err(|e| {
+            let what = format!("{}: {e}", path.display());
+            match e.kind() {
+                io::ErrorKind::NotFound => SourceError::NotFound(what),
+                io::ErrorKind::PermissionDenied => SourceError::AccessDenied(what),
+                _ => SourceError::Other(what),
+            }
+        })
+    }
+
+    /// A folder has no ACLs to check.
+    async fn acl(&self, _object: &ObjectRef) -> Result<Option<(ObjectAcl, String)>, SourceError> {
+        Ok(None)
+    }
+}
+
+/// Alerts as JSON lines on stdout, flushed per batch so a pipe sees them promptly.
+#[derive(Debug, Default)]
+pub struct StdoutSink;
+
+impl AlertSink for StdoutSink {
+    async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        let mut out = io::stdout().lock();
+        let written: io::Result<()> = alerts
+            .iter()
+            .try_for_each(|a| writeln!(out, "{}", a.to_json_line()))
+            .and_then(|()| out.flush());
+        written.map_err(|e| SinkError(format!("writing to stdout: {e}")))
+    }
+}

@@ -1,0 +1,510 @@
+//! One object through the whole pipeline: key, layout, ACL, decode, content checks, rules,
+//! alerts. Generic over where objects come from and where alerts go, so the Lambda handler and
+//! the CLI run exactly this code.
+//!
+//! Failure semantics (DESIGN §7): a problem with the delivery itself (bad key, foreign account,
+//! ACL, corrupt or oversized file) becomes a delivery alert and the object counts as processed;
+//! a problem reaching S3 or SNS is returned as [`ProcessError`] so the invocation fails and AWS
+//! retries it. Detections found before any failure are published first, so a retry can only
+//! duplicate alerts (same ids), never lose them.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::acl::{self, AclVerdict};
+use crate::alert::{Alert, DeliveryProblem, EventSummary, Origin, RuleRef};
+use crate::config::Settings;
+use crate::date::Date;
+use crate::decode::{DecodeError, Format, RecordReader};
+use crate::fields::{FieldPlan, Record, SlotId, Step};
+use crate::key::{Kind, LogKey};
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError};
+use crate::rules::{RuleDef, RuleError, RuleSet};
+
+/// Alerts held before they are handed to the sink: bounds memory when one file matches
+/// thousands of times, and is large enough to fill SNS batches of ten.
+const FLUSH_EVERY: usize = 100;
+
+/// A failure outside the delivery's own content: the invocation must fail and be retried.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("s3://{bucket}/{key}: {source}")]
+    Source {
+        bucket: String,
+        key: String,
+        #[source]
+        source: SourceError,
+    },
+    #[error("s3://{bucket}/{key}: reading the object failed: {source}")]
+    Read {
+        bucket: String,
+        key: String,
+        #[source]
+        source: DecodeError,
+    },
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+}
+
+/// What happened to one object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectReport {
+    /// The key's kind; `None` when the key did not parse.
+    pub kind: Option<Kind>,
+    /// Records read and evaluated.
+    pub records: u64,
+    pub detections: u64,
+    pub delivery_alerts: u64,
+}
+
+/// Totals over many objects, as `trailwatch replay --stats` writes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub objects: u64,
+    pub logs: u64,
+    pub digests: u64,
+    pub insights: u64,
+    pub other: u64,
+    /// Objects that raised at least one delivery alert.
+    pub invalid: u64,
+    pub records: u64,
+    pub detections: u64,
+    pub delivery_alerts: u64,
+}
+
+impl Stats {
+    /// Adds one object's report.
+    pub fn add(&mut self, report: &ObjectReport) {
+        self.objects += 1;
+        match report.kind {
+            Some(Kind::Log) => self.logs += 1,
+            Some(Kind::Digest) => self.digests += 1,
+            Some(Kind::Insight) => self.insights += 1,
+            Some(Kind::Other) => self.other += 1,
+            None => {}
+        }
+        if report.delivery_alerts > 0 {
+            self.invalid += 1;
+        }
+        self.records += report.records;
+        self.detections += report.detections;
+        self.delivery_alerts += report.delivery_alerts;
+    }
+}
+
+/// The record fields alerts and content checks read, besides what rules read.
+struct EventSlots {
+    recipient_account: SlotId,
+    aws_region: SlotId,
+    event_time: SlotId,
+    event_name: SlotId,
+    event_source: SlotId,
+    event_id: SlotId,
+    arn: SlotId,
+    invoked_by: SlotId,
+    principal_id: SlotId,
+    source_ip: SlotId,
+}
+
+impl EventSlots {
+    fn register(plan: &mut FieldPlan) -> Self {
+        let mut slot = |path: &[&str]| {
+            let steps: Vec<Step> = path.iter().map(|p| Step::Key(p.to_string())).collect();
+            plan.slot_for(&steps)
+        };
+        EventSlots {
+            recipient_account: slot(&["recipientAccountId"]),
+            aws_region: slot(&["awsRegion"]),
+            event_time: slot(&["eventTime"]),
+            event_name: slot(&["eventName"]),
+            event_source: slot(&["eventSource"]),
+            event_id: slot(&["eventID"]),
+            arn: slot(&["userIdentity", "arn"]),
+            invoked_by: slot(&["userIdentity", "invokedBy"]),
+            principal_id: slot(&["userIdentity", "principalId"]),
+            source_ip: slot(&["sourceIPAddress"]),
+        }
+    }
+
+    fn summary(&self, rec: &Record<'_>) -> EventSummary {
+        let text = |slot| rec.get_str(slot).map(|s| s.into_owned());
+        EventSummary {
+            event_time: text(self.event_time),
+            event_name: text(self.event_name),
+            event_source: text(self.event_source),
+            event_id: text(self.event_id),
+            // The caller as precisely as the record says: its ARN, else the AWS service
+            // acting for it, else its principal id.
+            principal: text(self.arn)
+                .or_else(|| text(self.invoked_by))
+                .or_else(|| text(self.principal_id)),
+            source_ip: text(self.source_ip),
+            account_id: text(self.recipient_account),
+            region: text(self.aws_region),
+        }
+    }
+}
+
+/// The compiled rules and settings, built once (cold start) and shared by every object.
+pub struct Pipeline {
+    settings: Settings,
+    plan: FieldPlan,
+    rules: RuleSet,
+    slots: EventSlots,
+}
+
+/// Alerts on their way to the sink, with the counts the report needs.
+struct Outbox<'k, K> {
+    sink: &'k K,
+    pending: Vec<Alert>,
+    report: ObjectReport,
+}
+
+impl<K: AlertSink> Outbox<'_, K> {
+    async fn push(&mut self, alert: Alert) -> Result<(), SinkError> {
+        match alert.kind {
+            crate::alert::AlertKind::Detection => self.report.detections += 1,
+            crate::alert::AlertKind::Delivery => self.report.delivery_alerts += 1,
+        }
+        self.pending.push(alert);
+        if self.pending.len() >= FLUSH_EVERY {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), SinkError> {
+        if !self.pending.is_empty() {
+            self.sink.publish(&self.pending).await?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Problems met while reading records that do not stop the file: counted, first one kept.
+#[derive(Default)]
+struct Tally {
+    count: u64,
+    first: Option<String>,
+}
+
+impl Tally {
+    fn note(&mut self, what: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(what());
+        }
+    }
+}
+
+impl Pipeline {
+    /// Compiles `rules` (the effective definitions) for `settings`.
+    pub fn new(settings: Settings, rules: &[RuleDef]) -> Result<Pipeline, RuleError> {
+        let mut plan = FieldPlan::new();
+        let rules = RuleSet::compile(rules, &mut plan)?;
+        let slots = EventSlots::register(&mut plan);
+        Ok(Pipeline {
+            settings,
+            plan,
+            rules,
+            slots,
+        })
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Runs the whole pipeline on one delivered object.
+    pub async fn process_object<S: ObjectSource, K: AlertSink>(
+        &self,
+        source: &S,
+        sink: &K,
+        object: &ObjectRef,
+    ) -> Result<ObjectReport, ProcessError> {
+        let mut out = Outbox {
+            sink,
+            pending: Vec::new(),
+            report: ObjectReport::default(),
+        };
+        let result = self.validate_and_read(source, object, &mut out).await;
+        // Publish what was found even when the object then failed: a retry duplicates, never loses.
+        out.flush().await?;
+        result.map(|()| out.report)
+    }
+
+    /// Evaluates the rules on one file with no key, layout or ACL checks (`trailwatch scan`).
+    /// The file may be gzip or plain JSON.
+    pub async fn scan_object<S: ObjectSource, K: AlertSink>(
+        &self,
+        source: &S,
+        sink: &K,
+        object: &ObjectRef,
+    ) -> Result<ObjectReport, ProcessError> {
+        let mut out = Outbox {
+            sink,
+            pending: Vec::new(),
+            report: ObjectReport::default(),
+        };
+        let origin = Origin {
+            bucket: None,
+            key: &object.key,
+            account_id: None,
+            region: None,
+        };
+        let result = match source.open(object).await {
+            Ok(body) => {
+                self.read_records(body, Format::Detect, origin, object, &mut out)
+                    .await
+            }
+            Err(e) => Err(ProcessError::Source {
+                bucket: object.bucket.clone(),
+                key: object.key.clone(),
+                source: e,
+            }),
+        };
+        out.flush().await?;
+        result.map(|()| out.report)
+    }
+
+    async fn validate_and_read<S: ObjectSource, K: AlertSink>(
+        &self,
+        source: &S,
+        object: &ObjectRef,
+        out: &mut Outbox<'_, K>,
+    ) -> Result<(), ProcessError> {
+        let bare = Origin {
+            bucket: Some(&object.bucket),
+            key: &object.key,
+            account_id: None,
+            region: None,
+        };
+        let key = match LogKey::parse(&object.key, Date::today_utc()) {
+            Ok(key) => key,
+            Err(e) => {
+                let reason = format!("{} [{}]", e.message(), e.code());
+                return Ok(out
+                    .push(Alert::delivery(DeliveryProblem::InvalidKey, bare, reason))
+                    .await?);
+            }
+        };
+        out.report.kind = Some(key.kind);
+        let origin = Origin {
+            account_id: key.account_id.as_deref(),
+            region: key.region.as_deref(),
+            ..bare
+        };
+        if key.kind == Kind::Other {
+            return Ok(());
+        }
+        if let Some((problem, reason)) = self.layout_problem(&key) {
+            // Content from where nothing should write is not evaluated: it is the attacker's.
+            return Ok(out.push(Alert::delivery(problem, origin, reason)).await?);
+        }
+        if key.kind != Kind::Log {
+            return Ok(());
+        }
+        let source_failure = |source| ProcessError::Source {
+            bucket: object.bucket.clone(),
+            key: object.key.clone(),
+            source,
+        };
+        let mut acl_alerted = false;
+        match source.acl(object).await {
+            Ok(Some((acl, bucket_owner))) => {
+                if let AclVerdict::Violation(reason) = acl::verdict(&acl, &bucket_owner) {
+                    out.push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
+                        .await?;
+                    acl_alerted = true;
+                }
+            }
+            Ok(None) => {}
+            Err(SourceError::AccessDenied(detail)) => {
+                let reason =
+                    format!("the object's ACL cannot be read by the bucket owner ({detail})");
+                out.push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
+                    .await?;
+                acl_alerted = true;
+            }
+            Err(SourceError::NotFound(detail)) => return self.missing(origin, detail, out).await,
+            Err(e) => return Err(source_failure(e)),
+        }
+        let body = match source.open(object).await {
+            Ok(body) => body,
+            Err(SourceError::NotFound(detail)) => return self.missing(origin, detail, out).await,
+            Err(SourceError::AccessDenied(detail)) if !acl_alerted => {
+                let reason = format!("the object cannot be read by the bucket owner ({detail})");
+                return Ok(out
+                    .push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
+                    .await?);
+            }
+            Err(SourceError::AccessDenied(_)) => return Ok(()),
+            Err(e) => return Err(source_failure(e)),
+        };
+        self.read_records(body, Format::Gzip, origin, object, out)
+            .await
+    }
+
+    async fn missing<K: AlertSink>(
+        &self,
+        origin: Origin<'_>,
+        detail: String,
+        out: &mut Outbox<'_, K>,
+    ) -> Result<(), ProcessError> {
+        let reason = format!("the object was announced but is gone ({detail})");
+        Ok(out
+            .push(Alert::delivery(DeliveryProblem::Missing, origin, reason))
+            .await?)
+    }
+
+    /// The expectations of [`Settings`] that `key` breaks, if any.
+    fn layout_problem(&self, key: &LogKey) -> Option<(DeliveryProblem, String)> {
+        let s = &self.settings;
+        let account = key.account_id.as_deref().unwrap_or_default();
+        if let Some(expected) = &s.expected_accounts {
+            if !expected.contains(account) {
+                return Some((
+                    DeliveryProblem::UnexpectedAccount,
+                    format!("account {account} is not on the list of expected accounts"),
+                ));
+            }
+        }
+        if let (Some(expected), Some(org)) = (&s.expected_org, &key.org_id) {
+            if org != expected {
+                return Some((
+                    DeliveryProblem::UnexpectedOrg,
+                    format!("organization {org} is not the expected organization {expected}"),
+                ));
+            }
+        }
+        if let (Some(regions), Some(region)) = (&s.regions, &key.region) {
+            if !regions.contains(region) {
+                return Some((
+                    DeliveryProblem::InvalidKey,
+                    format!("region {region} is not among the configured regions"),
+                ));
+            }
+        }
+        None
+    }
+
+    /// Reads every record of `body`, evaluating rules and (for keyed deliveries) checking each
+    /// record's account against the folder's.
+    async fn read_records<R: Read + Send, K: AlertSink>(
+        &self,
+        body: R,
+        format: Format,
+        origin: Origin<'_>,
+        object: &ObjectRef,
+        out: &mut Outbox<'_, K>,
+    ) -> Result<(), ProcessError> {
+        let mut reader = match RecordReader::new(body, format, &self.plan, self.settings.limits) {
+            Ok(reader) => reader,
+            Err(e) => return self.unreadable(e, origin, object, 0, out).await,
+        };
+        let mut mismatched = Tally::default();
+        let mut unreadable = Tally::default();
+        let fatal = loop {
+            let alerts = match reader.next_record() {
+                Ok(Some(rec)) => {
+                    out.report.records += 1;
+                    if let (Some(folder), Some(named)) =
+                        (origin.account_id, rec.get_str(self.slots.recipient_account))
+                    {
+                        if named != folder {
+                            mismatched.note(|| named.into_owned());
+                        }
+                    }
+                    self.detections(&rec, origin)
+                }
+                Ok(None) => break None,
+                Err(e) if e.is_record_local() => {
+                    unreadable.note(|| e.to_string());
+                    continue;
+                }
+                Err(e) => break Some(e),
+            };
+            for alert in alerts {
+                out.push(alert).await?;
+            }
+        };
+        if let (Some(first), Some(folder)) = (mismatched.first, origin.account_id) {
+            let reason = format!(
+                "{} of {} records name recipientAccountId {first}{} instead of the folder's account {folder}",
+                mismatched.count,
+                reader.records_read(),
+                if mismatched.count > 1 { " (first seen)" } else { "" },
+            );
+            out.push(Alert::delivery(
+                DeliveryProblem::AccountMismatch,
+                origin,
+                reason,
+            ))
+            .await?;
+        }
+        if let Some(first) = unreadable.first {
+            let reason = format!(
+                "{} records could not be read and were skipped; first: {first}",
+                unreadable.count
+            );
+            out.push(Alert::delivery(DeliveryProblem::Corrupt, origin, reason))
+                .await?;
+        }
+        match fatal {
+            Some(e) => {
+                self.unreadable(e, origin, object, reader.records_read(), out)
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn detections(&self, rec: &Record<'_>, origin: Origin<'_>) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        self.rules.for_each_match(rec, |rule| {
+            let def = rule.def();
+            let rule = RuleRef {
+                id: &def.id,
+                title: &def.title,
+                severity: def.severity,
+            };
+            let summary = self.slots.summary(rec);
+            alerts.push(Alert::detection(
+                rule,
+                origin,
+                summary,
+                rec.text(),
+                self.settings.max_alert_record_bytes,
+            ));
+        });
+        alerts
+    }
+
+    /// A decode failure: transient ones fail the invocation, the rest become a delivery alert.
+    async fn unreadable<K: AlertSink>(
+        &self,
+        e: DecodeError,
+        origin: Origin<'_>,
+        object: &ObjectRef,
+        records_before: u64,
+        out: &mut Outbox<'_, K>,
+    ) -> Result<(), ProcessError> {
+        if e.is_transient() {
+            return Err(ProcessError::Read {
+                bucket: object.bucket.clone(),
+                key: object.key.clone(),
+                source: e,
+            });
+        }
+        let problem = if e.is_limit() {
+            DeliveryProblem::TooLarge
+        } else {
+            DeliveryProblem::Corrupt
+        };
+        let reason = format!("{e} (after {records_before} records)");
+        Ok(out.push(Alert::delivery(problem, origin, reason)).await?)
+    }
+}
