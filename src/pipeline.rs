@@ -433,10 +433,9 @@ impl Pipeline {
         };
         if let (Some(first), Some(folder)) = (mismatched.first, origin.account_id) {
             let reason = format!(
-                "{} of {} records name recipientAccountId {first}{} instead of the folder's account {folder}",
+                "{} of {} records name a recipientAccountId other than the folder's account {folder} (first: {first})",
                 mismatched.count,
                 reader.records_read(),
-                if mismatched.count > 1 { " (first seen)" } else { "" },
             );
             out.push(Alert::delivery(
                 DeliveryProblem::AccountMismatch,
