@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -561,3 +562,12 @@ def test_bad_parameter_combinations_are_rejected(case, parameters):
     with pytest.raises(RenderError):
         deploy(**parameters)
         pytest.fail(f"{case}: accepted")
+
+
+# ---------------------------------------------------------------------- documentation
+
+def test_readme_documents_every_parameter():
+    readme = (TEMPLATE.parent / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Za-z0-9]+)` \|", readme, flags=re.MULTILINE))
+    declared = set(load_template(str(TEMPLATE))["Parameters"])
+    assert declared <= documented, f"parameters missing from README.md: {sorted(declared - documented)}"
