@@ -1,0 +1,573 @@
+"""What the stack in infra/template.yaml would grant and wire, deployment shape by shape.
+
+Each test deploys the template on paper: the SAM transform that `sam deploy` runs (with the code
+location replaced by an S3 URI, as `sam package` does), then CloudFormation's evaluation of the
+intrinsic functions for the case's parameters (cfn_render). Assertions compare whole policy
+statements - actions, resources, conditions - as unordered sets, so an added, missing or widened
+statement fails the case that names it.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from pathlib import Path
+
+import boto3
+import pytest
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+from cfn_render import Rendered, RenderError, load_template
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+ACCOUNT = "123456789012"
+BUCKET = "example-trail-bucket"
+BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
+MEMBERS = "111111111111,222222222222"
+ORG = "o-a1b2c3d4e5"
+ORG_TRAIL = "arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail"
+RULES_URI = "s3://example-config-bucket/trailwatch/rules.toml"
+VENDOR = "555555555555"
+EXTERNAL_ID = "vendor-issued-7f3a"
+
+def _no_managed_policies() -> dict[str, str]:
+    """The stack names no SAM policy templates or managed policies; being asked for them is a failure."""
+    raise AssertionError("the SAM transform looked up managed policies")
+
+
+def _sam_transform(template: dict, parameters: dict[str, str]) -> dict:
+    # The translator wants a Region for the partition; a session that names one keeps it offline.
+    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name="eu-west-1"))
+    return translator.translate(template, parameter_values=parameters, get_managed_policy_map=_no_managed_policies)
+
+
+@functools.cache
+def _source() -> str:
+    return json.dumps(load_template(str(TEMPLATE)))
+
+
+def deploy(**parameters: str) -> Rendered:
+    """The stack as CloudFormation would create it for these parameters (BucketName preset)."""
+    template = json.loads(_source())
+    template["Resources"]["Function"]["Properties"]["CodeUri"] = "s3://deploy-artifacts/trailwatch/bootstrap.zip"
+    parameters = {"BucketName": BUCKET, **parameters}
+    transformed = _sam_transform(copy.deepcopy(template), dict(parameters))
+    return Rendered(transformed, parameters, account_id=ACCOUNT)
+
+
+def statements(document: dict) -> list[dict]:
+    return document["Statement"]
+
+
+def canonical(statement_list: list[dict]) -> list[str]:
+    """Order-free form of a statement list: scalars and one-item lists compare equal, lists sorted."""
+
+    def norm(value):
+        if isinstance(value, dict):
+            return {key: norm(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return sorted((norm(item) for item in value), key=json.dumps)
+        return value
+
+    def statement(s: dict) -> str:
+        s = dict(s)
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            if key in s and not isinstance(s[key], list):
+                s[key] = [s[key]]
+        if "Principal" in s and isinstance(s["Principal"], dict):
+            s["Principal"] = {k: v if isinstance(v, list) else [v] for k, v in s["Principal"].items()}
+        if "Condition" in s:
+            s["Condition"] = {
+                op: {k: v if isinstance(v, list) else [v] for k, v in keys.items()}
+                for op, keys in s["Condition"].items()
+            }
+        return json.dumps(norm(s), sort_keys=True)
+
+    return sorted(statement(s) for s in statement_list)
+
+
+def assert_same_statements(case: str, actual: list[dict], expected: list[dict]) -> None:
+    missing = set(canonical(expected)) - set(canonical(actual))
+    extra = set(canonical(actual)) - set(canonical(expected))
+    assert not missing and not extra and len(actual) == len(expected), (
+        f"{case}: statements differ\n  missing: {sorted(missing)}\n  unexpected: {sorted(extra)}"
+    )
+
+
+# ---------------------------------------------------------------------- expected statements
+
+DENY_INSECURE = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+CLOUDTRAIL = {"Service": "cloudtrail.amazonaws.com"}
+MEMBER_ACL_CHECK = {
+    "Sid": "AWSCloudTrailAclCheckMemberAccounts",
+    "Effect": "Allow",
+    "Principal": CLOUDTRAIL,
+    "Action": "s3:GetBucketAcl",
+    "Resource": BUCKET_ARN,
+    "Condition": {"StringEquals": {"aws:SourceAccount": MEMBERS.split(",")}},
+}
+MEMBER_WRITE = {
+    "Sid": "AWSCloudTrailWriteMemberAccounts",
+    "Effect": "Allow",
+    "Principal": CLOUDTRAIL,
+    "Action": "s3:PutObject",
+    "Resource": f"{BUCKET_ARN}/AWSLogs/${{aws:SourceAccount}}/*",
+    "Condition": {
+        "StringEquals": {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceAccount": MEMBERS.split(","),
+        }
+    },
+}
+ORG_ACL_CHECK = {
+    "Sid": "AWSCloudTrailAclCheckOrganization",
+    "Effect": "Allow",
+    "Principal": CLOUDTRAIL,
+    "Action": "s3:GetBucketAcl",
+    "Resource": BUCKET_ARN,
+    "Condition": {"StringEquals": {"aws:SourceArn": ORG_TRAIL}},
+}
+ORG_WRITE = {
+    "Sid": "AWSCloudTrailWriteOrganization",
+    "Effect": "Allow",
+    "Principal": CLOUDTRAIL,
+    "Action": "s3:PutObject",
+    "Resource": f"{BUCKET_ARN}/AWSLogs/{ORG}/*",
+    "Condition": {
+        "StringEquals": {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceArn": ORG_TRAIL,
+        }
+    },
+}
+
+LOGS = {
+    "Sid": "WriteOwnLogs",
+    "Effect": "Allow",
+    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": "<GetAtt FunctionLogGroup.Arn>",
+}
+READ_OBJECTS = {
+    "Sid": "ReadDeliveredObjects",
+    "Effect": "Allow",
+    "Action": ["s3:GetObject", "s3:GetObjectAcl"],
+    "Resource": f"{BUCKET_ARN}/AWSLogs/*",
+}
+READ_BUCKET_ACL = {
+    "Sid": "ReadBucketAcl",
+    "Effect": "Allow",
+    "Action": "s3:GetBucketAcl",
+    "Resource": BUCKET_ARN,
+}
+PUBLISH = {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": "<Ref AlertTopic>"}
+TOPIC_KEY = {
+    "Sid": "UseTopicKey",
+    "Effect": "Allow",
+    "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+    "Resource": "<GetAtt TopicKey.Arn>",
+}
+SEND_FAILURE = {
+    "Sid": "SendToFailureQueue",
+    "Effect": "Allow",
+    "Action": "sqs:SendMessage",
+    "Resource": "<GetAtt FailureQueue.Arn>",
+}
+CONSUME_BUFFER = {
+    "Sid": "ConsumeBufferQueue",
+    "Effect": "Allow",
+    "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+    "Resource": "<GetAtt BufferQueue.Arn>",
+}
+READ_RULES = {
+    "Sid": "ReadRulesObject",
+    "Effect": "Allow",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::example-config-bucket/trailwatch/rules.toml",
+}
+
+# (case, parameters, bucket policy statements or None when the stack writes none, function statements)
+CASES = [
+    (
+        "member accounts, direct, encrypted topic (defaults)",
+        {"MemberAccountIds": MEMBERS},
+        [DENY_INSECURE, MEMBER_ACL_CHECK, MEMBER_WRITE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+    ),
+    (
+        "organisation trail, sqs mode, plain topic, rules object",
+        {
+            "OrganizationId": ORG,
+            "OrganizationTrailArn": ORG_TRAIL,
+            "InvocationMode": "sqs",
+            "EncryptTopic": "false",
+            "RulesS3Uri": RULES_URI,
+        },
+        [DENY_INSECURE, ORG_ACL_CHECK, ORG_WRITE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, CONSUME_BUFFER, READ_RULES],
+    ),
+    (
+        "members and organisation, existing bucket with the policy attached",
+        {
+            "MemberAccountIds": MEMBERS,
+            "OrganizationId": ORG,
+            "OrganizationTrailArn": ORG_TRAIL,
+            "CreateBucket": "false",
+            "AttachPolicyToExistingBucket": "true",
+        },
+        [DENY_INSECURE, MEMBER_ACL_CHECK, MEMBER_WRITE, ORG_ACL_CHECK, ORG_WRITE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+    ),
+    (
+        "existing bucket, its policy left alone",
+        {"MemberAccountIds": MEMBERS, "CreateBucket": "false"},
+        None,
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+    ),
+]
+CASE_IDS = [case[0] for case in CASES]
+
+
+@pytest.mark.parametrize("case,parameters,bucket_statements,_", CASES, ids=CASE_IDS)
+def test_bucket_policy_has_exactly_the_delivery_statements(case, parameters, bucket_statements, _):
+    stack = deploy(**parameters)
+    policies = stack.of_type("AWS::S3::BucketPolicy")
+    trail_policy = policies.get("TrailBucketPolicy")
+    if bucket_statements is None:
+        assert trail_policy is None, f"{case}: the stack must not replace an existing bucket's policy"
+        return
+    assert trail_policy is not None, f"{case}: no bucket policy"
+    expected_bucket = "<Ref TrailBucket>" if parameters.get("CreateBucket", "true") == "true" else BUCKET
+    assert trail_policy["Properties"]["Bucket"] == expected_bucket, f"{case}: policy on the wrong bucket"
+    assert_same_statements(case, statements(trail_policy["Properties"]["PolicyDocument"]), bucket_statements)
+
+
+@pytest.mark.parametrize("case,parameters,_,function_statements", CASES, ids=CASE_IDS)
+def test_function_role_has_exactly_its_statements(case, parameters, _, function_statements):
+    stack = deploy(**parameters)
+    role = stack.properties("FunctionRole")
+    assert stack.properties("Function")["Role"] == "<GetAtt FunctionRole.Arn>", f"{case}: function role"
+    assert "ManagedPolicyArns" not in role, f"{case}: managed policies widen the role"
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ], f"{case}: trust policy"
+    assert len(role["Policies"]) == 1, f"{case}: one inline policy expected"
+    assert_same_statements(case, statements(role["Policies"][0]["PolicyDocument"]), function_statements)
+
+
+@pytest.mark.parametrize("case,parameters,_,__", CASES, ids=CASE_IDS)
+def test_nothing_else_grants_permissions(case, parameters, _, __):
+    stack = deploy(**parameters)
+    iam = {name for name, r in stack.resources.items() if r["Type"].startswith("AWS::IAM::")}
+    assert iam == {"FunctionRole"}, f"{case}: IAM resources besides the function role: {sorted(iam)}"
+
+
+# ---------------------------------------------------------------------- the function
+
+def test_function_runs_the_cargo_lambda_artifact():
+    source = load_template(str(TEMPLATE))["Resources"]["Function"]["Properties"]
+    assert source["CodeUri"] == "../target/lambda/bootstrap/", "artifact of cargo lambda build --release --arm64"
+    function = deploy(MemberAccountIds=MEMBERS).properties("Function")
+    expected = {
+        "Handler": "bootstrap",
+        "Runtime": "provided.al2023",
+        "Architectures": ["arm64"],
+        "MemorySize": "512",
+        "Timeout": "120",
+        "ReservedConcurrentExecutions": "10",
+    }
+    assert {key: function.get(key) for key in expected} == expected, "function basics"
+    assert function["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "WARN",
+        "LogGroup": "<Ref FunctionLogGroup>",
+    }, "JSON logging into the stack's log group"
+
+
+ENV_CASES = [
+    (
+        "members only, nothing optional",
+        {"MemberAccountIds": MEMBERS},
+        {
+            "TRAILWATCH_TOPIC_ARN": "<Ref AlertTopic>",
+            "TRAILWATCH_EXPECTED_ACCOUNTS": MEMBERS,
+            "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
+        },
+    ),
+    (
+        "organisation with every option",
+        {
+            "OrganizationId": ORG,
+            "OrganizationTrailArn": ORG_TRAIL,
+            "AllowedRegions": "eu-west-1,us-east-1",
+            "BucketOwnerCanonicalId": "a" * 64,
+            "RulesS3Uri": RULES_URI,
+            "MaxCompressedBytes": "104857600",
+            "MaxDecompressedBytes": "1073741824",
+            "MaxRecordBytes": "1048576",
+            "RustLog": "trailwatch=debug",
+        },
+        {
+            "TRAILWATCH_TOPIC_ARN": "<Ref AlertTopic>",
+            "TRAILWATCH_EXPECTED_ORG_ID": ORG,
+            "TRAILWATCH_REGIONS": "eu-west-1,us-east-1",
+            "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
+            "TRAILWATCH_BUCKET_OWNER_ID": "a" * 64,
+            "TRAILWATCH_RULES": RULES_URI,
+            "TRAILWATCH_MAX_COMPRESSED_BYTES": "104857600",
+            "TRAILWATCH_MAX_DECOMPRESSED_BYTES": "1073741824",
+            "TRAILWATCH_MAX_RECORD_BYTES": "1048576",
+            "RUST_LOG": "trailwatch=debug",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("case,parameters,expected", ENV_CASES, ids=[c[0] for c in ENV_CASES])
+def test_environment_follows_the_bucket_policy_parameters(case, parameters, expected):
+    variables = deploy(**parameters).properties("Function")["Environment"]["Variables"]
+    assert variables == expected, f"{case}: environment"
+
+
+# ---------------------------------------------------------------------- triggers and failures
+
+LOG_FILTER = {"S3Key": {"Rules": [{"Name": "prefix", "Value": "AWSLogs/"}, {"Name": "suffix", "Value": ".json.gz"}]}}
+
+
+def test_direct_mode_bucket_invokes_function_with_retries_and_failure_queue():
+    stack = deploy(MemberAccountIds=MEMBERS)
+    notifications = stack.properties("TrailBucket")["NotificationConfiguration"]
+    assert notifications == {
+        "LambdaConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Filter": LOG_FILTER, "Function": "<GetAtt Function.Arn>"}
+        ]
+    }, "direct mode: ObjectCreated on AWSLogs/*.json.gz to the function, nothing else"
+    assert stack.resources["TrailBucket"]["Metadata"]["NotificationGrant"] == "<Ref FunctionS3InvokePermission>", (
+        "the bucket must wait for the invoke permission"
+    )
+    assert stack.properties("FunctionS3InvokePermission") == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": "<GetAtt Function.Arn>",
+        "Principal": "s3.amazonaws.com",
+        "SourceArn": BUCKET_ARN,
+        "SourceAccount": ACCOUNT,
+    }, "only this bucket in this account may invoke"
+    assert stack.properties("FunctionAsyncConfig") == {
+        "FunctionName": "<Ref Function>",
+        "Qualifier": "$LATEST",
+        "MaximumRetryAttempts": "2",
+        "MaximumEventAgeInSeconds": "21600",
+        "DestinationConfig": {"OnFailure": {"Destination": "<GetAtt FailureQueue.Arn>"}},
+    }, "explicit retries and the on-failure destination"
+    absent = {"BufferQueue", "BufferQueuePolicy", "BufferQueueMapping"} & set(stack.resources)
+    assert not absent, f"direct mode creates no buffer: {sorted(absent)}"
+
+
+def test_sqs_mode_bucket_feeds_queue_polled_with_partial_batch_responses():
+    stack = deploy(MemberAccountIds=MEMBERS, InvocationMode="sqs", BufferMaxReceiveCount="4")
+    notifications = stack.properties("TrailBucket")["NotificationConfiguration"]
+    assert notifications == {
+        "QueueConfigurations": [{"Event": "s3:ObjectCreated:*", "Filter": LOG_FILTER, "Queue": "<GetAtt BufferQueue.Arn>"}]
+    }, "sqs mode: ObjectCreated on AWSLogs/*.json.gz to the buffer queue only"
+    assert stack.resources["TrailBucket"]["Metadata"]["NotificationGrant"] == "<Ref BufferQueuePolicy>", (
+        "the bucket must wait for the queue policy"
+    )
+    assert stack.properties("BufferQueue")["RedrivePolicy"] == {
+        "deadLetterTargetArn": "<GetAtt FailureQueue.Arn>",
+        "maxReceiveCount": "4",
+    }, "explicit receive count, then the failure queue"
+    mapping = stack.properties("BufferQueueMapping")
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], "partial batch responses"
+    assert mapping["EventSourceArn"] == "<GetAtt BufferQueue.Arn>", "the mapping polls the buffer queue"
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": "10"}, "pollers capped at the reserved concurrency"
+    assert_same_statements(
+        "buffer queue policy",
+        statements(stack.properties("BufferQueuePolicy")["PolicyDocument"]),
+        [
+            {
+                "Sid": "BucketNotifies",
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": "<GetAtt BufferQueue.Arn>",
+                "Condition": {"ArnEquals": {"aws:SourceArn": BUCKET_ARN}, "StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            }
+        ],
+    )
+    absent = {"FunctionS3InvokePermission", "FunctionAsyncConfig"} & set(stack.resources)
+    assert not absent, f"sqs mode: the bucket does not invoke the function: {sorted(absent)}"
+
+
+def test_alarms_watch_failure_queue_errors_and_throttles():
+    stack = deploy(MemberAccountIds=MEMBERS, AlarmTopicArn="arn:aws:sns:eu-west-1:123456789012:ops")
+    watched = {
+        (a["Properties"]["Namespace"], a["Properties"]["MetricName"], a["Properties"]["Dimensions"][0]["Value"])
+        for a in stack.of_type("AWS::CloudWatch::Alarm").values()
+    }
+    assert watched == {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "<GetAtt FailureQueue.QueueName>"),
+        ("AWS/Lambda", "Errors", "<Ref Function>"),
+        ("AWS/Lambda", "Throttles", "<Ref Function>"),
+    }, "alarm set"
+    for name, alarm in stack.of_type("AWS::CloudWatch::Alarm").items():
+        assert alarm["Properties"]["AlarmActions"] == ["arn:aws:sns:eu-west-1:123456789012:ops"], f"{name}: action"
+
+
+# ---------------------------------------------------------------------- the topic
+
+def test_only_the_function_may_publish():
+    stack = deploy(MemberAccountIds=MEMBERS)
+    policy = stack.properties("AlertTopicPolicy")
+    assert policy["Topics"] == ["<Ref AlertTopic>"], "policy on the alert topic"
+    assert_same_statements(
+        "topic policy",
+        statements(policy["PolicyDocument"]),
+        [
+            {
+                "Sid": "FunctionPublishes",
+                "Effect": "Allow",
+                "Principal": {"AWS": "<GetAtt FunctionRole.Arn>"},
+                "Action": "sns:Publish",
+                "Resource": "<Ref AlertTopic>",
+            },
+            {
+                "Sid": "NobodyElsePublishes",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": "<Ref AlertTopic>",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": "<GetAtt FunctionRole.Arn>"}},
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "case,encrypt,key",
+    [("encrypted", "true", "<Ref TopicKey>"), ("plain", "false", None)],
+    ids=["encrypted", "plain"],
+)
+def test_topic_encryption_follows_parameter(case, encrypt, key):
+    stack = deploy(MemberAccountIds=MEMBERS, EncryptTopic=encrypt)
+    assert stack.properties("AlertTopic").get("KmsMasterKeyId") == key, f"{case}: topic key"
+    assert ("TopicKey" in stack.resources) == (key is not None), f"{case}: key resource"
+    if key:
+        assert stack.properties("TopicKey")["EnableKeyRotation"] is True, f"{case}: key rotation"
+
+
+def test_example_subscriptions_filter_on_alert_attributes():
+    stack = deploy(
+        MemberAccountIds=MEMBERS,
+        SecurityTeamEmail="security@example.com",
+        AccountTeamEmail="payments@example.com",
+        AccountTeamAccountIds="111111111111",
+        OnCallEmail="oncall@example.com",
+    )
+    subscriptions = {
+        s["Properties"]["Endpoint"]: (s["Properties"].get("FilterPolicyScope"), s["Properties"].get("FilterPolicy"))
+        for s in stack.of_type("AWS::SNS::Subscription").values()
+    }
+    assert subscriptions == {
+        "security@example.com": (None, None),
+        "payments@example.com": ("MessageAttributes", {"account_id": ["111111111111"]}),
+        "oncall@example.com": ("MessageAttributes", {"severity": ["critical", "high"]}),
+    }, "subscriptions and their filters"
+    assert not deploy(MemberAccountIds=MEMBERS).of_type("AWS::SNS::Subscription"), "no address, no subscription"
+
+
+# ---------------------------------------------------------------------- the bucket
+
+def test_created_bucket_is_private_encrypted_versioned_and_logged():
+    bucket = deploy(MemberAccountIds=MEMBERS, LogExpirationDays="400").properties("TrailBucket")
+    assert bucket["BucketName"] == BUCKET, "bucket name"
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }, "public access blocked"
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"] == [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    ], "default encryption"
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}, "versioning"
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}, "ACLs disabled"
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == "<Ref AccessLogBucket>", "access logging"
+    assert bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == "400", "lifecycle parameter"
+
+
+def test_log_expiration_zero_keeps_logs():
+    rule = deploy(MemberAccountIds=MEMBERS).properties("TrailBucket")["LifecycleConfiguration"]["Rules"][0]
+    assert "ExpirationInDays" not in rule, "LogExpirationDays=0 must not expire anything"
+
+
+# ---------------------------------------------------------------------- third-party access
+
+def test_vendor_role_needs_external_id_and_reads_awslogs_only():
+    stack = deploy(MemberAccountIds=MEMBERS, VendorAccountId=VENDOR, VendorExternalId=EXTERNAL_ID)
+    role = stack.properties("VendorReadRole")
+    assert_same_statements(
+        "vendor trust",
+        statements(role["AssumeRolePolicyDocument"]),
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{VENDOR}:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
+            }
+        ],
+    )
+    assert "ManagedPolicyArns" not in role and len(role["Policies"]) == 1, "vendor role: one inline policy"
+    assert_same_statements(
+        "vendor permissions",
+        statements(role["Policies"][0]["PolicyDocument"]),
+        [
+            {"Sid": "ReadLogs", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET_ARN}/AWSLogs/*"},
+            {
+                "Sid": "ListLogs",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": BUCKET_ARN,
+                "Condition": {"StringLike": {"s3:prefix": "AWSLogs/*"}},
+            },
+        ],
+    )
+
+
+# ---------------------------------------------------------------------- parameter rules
+
+REJECTED = [
+    ("nobody may deliver", {}),
+    ("organisation without its trail", {"OrganizationId": ORG}),
+    ("trail without its organisation", {"MemberAccountIds": MEMBERS, "OrganizationTrailArn": ORG_TRAIL}),
+    ("vendor without external id", {"MemberAccountIds": MEMBERS, "VendorAccountId": VENDOR}),
+    ("account team without accounts", {"MemberAccountIds": MEMBERS, "AccountTeamEmail": "team@example.com"}),
+    ("malformed member list", {"MemberAccountIds": "111111111111, 222222222222"}),
+    ("unknown invocation mode", {"MemberAccountIds": MEMBERS, "InvocationMode": "kinesis"}),
+]
+
+
+@pytest.mark.parametrize("case,parameters", REJECTED, ids=[c[0] for c in REJECTED])
+def test_bad_parameter_combinations_are_rejected(case, parameters):
+    with pytest.raises(RenderError):
+        deploy(**parameters)
+        pytest.fail(f"{case}: accepted")
+
+
+# ---------------------------------------------------------------------- documentation
+
+def test_readme_documents_every_parameter():
+    readme = (TEMPLATE.parent / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Za-z0-9]+)` \|", readme, flags=re.MULTILINE))
+    declared = set(load_template(str(TEMPLATE))["Parameters"])
+    assert declared <= documented, f"parameters missing from README.md: {sorted(declared - documented)}"
