@@ -501,6 +501,17 @@ mod tests {
     }
 
     #[test]
+    fn every_variable_is_documented() {
+        let doc = include_str!("../docs/lambda.md");
+        for name in env::ALL {
+            assert!(
+                doc.contains(&format!("| `{name}` |")),
+                "docs/lambda.md lacks {name}"
+            );
+        }
+    }
+
+    #[test]
     fn rules_locations() {
         assert_eq!(
             RulesLocation::parse("R", "/opt/rules.toml").unwrap(),
