@@ -1,7 +1,11 @@
 //! What a deployment expects of its bucket and how much it is willing to read: one value built
 //! once (from CLI flags locally, from the environment in Lambda) and passed down.
+//!
+//! The Lambda function's `TRAILWATCH_*` variables are read here and nowhere else
+//! ([`LambdaConfig::from_env`]); everything below takes the parsed values.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use crate::decode::Limits;
 use crate::key::{is_account_id, is_org_id, is_region};
@@ -80,6 +84,238 @@ pub fn parse_org_id(setting: &str, text: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// The environment variables the Lambda function reads; the deployment template sets these names.
+pub mod env {
+    /// ARN of the SNS topic alerts are published to (required).
+    pub const TOPIC_ARN: &str = "TRAILWATCH_TOPIC_ARN";
+    /// Comma-separated 12-digit account ids allowed to deliver.
+    pub const EXPECTED_ACCOUNTS: &str = "TRAILWATCH_EXPECTED_ACCOUNTS";
+    /// The organization id organization-trail deliveries must carry.
+    pub const EXPECTED_ORG_ID: &str = "TRAILWATCH_EXPECTED_ORG_ID";
+    /// Comma-separated regions deliveries may come from.
+    pub const REGIONS: &str = "TRAILWATCH_REGIONS";
+    /// Canonical user id of the bucket owner (else looked up with GetBucketAcl).
+    pub const BUCKET_OWNER_ID: &str = "TRAILWATCH_BUCKET_OWNER_ID";
+    /// 12-digit account id sent as `ExpectedBucketOwner` on every S3 request.
+    pub const EXPECTED_BUCKET_OWNER: &str = "TRAILWATCH_EXPECTED_BUCKET_OWNER";
+    /// Path or `s3://bucket/key` of a custom rules TOML file.
+    pub const RULES: &str = "TRAILWATCH_RULES";
+    /// Most compressed bytes read from one object.
+    pub const MAX_COMPRESSED_BYTES: &str = "TRAILWATCH_MAX_COMPRESSED_BYTES";
+    /// Most decompressed bytes read from one object.
+    pub const MAX_DECOMPRESSED_BYTES: &str = "TRAILWATCH_MAX_DECOMPRESSED_BYTES";
+    /// Largest single record, in bytes of JSON.
+    pub const MAX_RECORD_BYTES: &str = "TRAILWATCH_MAX_RECORD_BYTES";
+    /// Largest record copied into an alert before it is truncated.
+    pub const MAX_ALERT_RECORD_BYTES: &str = "TRAILWATCH_MAX_ALERT_RECORD_BYTES";
+
+    /// Every variable, in the order the documentation lists them.
+    pub const ALL: [&str; 11] = [
+        TOPIC_ARN,
+        EXPECTED_ACCOUNTS,
+        EXPECTED_ORG_ID,
+        REGIONS,
+        BUCKET_OWNER_ID,
+        EXPECTED_BUCKET_OWNER,
+        RULES,
+        MAX_COMPRESSED_BYTES,
+        MAX_DECOMPRESSED_BYTES,
+        MAX_RECORD_BYTES,
+        MAX_ALERT_RECORD_BYTES,
+    ];
+}
+
+/// Where a custom rules file is read from at cold start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesLocation {
+    /// A file on the function's file system (its package, a layer, a mounted volume).
+    Path(PathBuf),
+    /// An S3 object, read with the function's own S3 client.
+    S3 { bucket: String, key: String },
+}
+
+impl RulesLocation {
+    /// `s3://bucket/key` or a file path.
+    pub fn parse(setting: &str, text: &str) -> Result<RulesLocation, ConfigError> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(RulesLocation::Path(PathBuf::from(text)));
+        };
+        match rest.split_once('/') {
+            Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(RulesLocation::S3 {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+            }),
+            _ => Err(ConfigError::new(
+                setting,
+                format!("`{text}` is not of the form s3://bucket/key"),
+            )),
+        }
+    }
+
+    /// How errors and rule listings name the file: its path or its `s3://` URI.
+    pub fn origin(&self) -> String {
+        match self {
+            RulesLocation::Path(path) => path.display().to_string(),
+            RulesLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+        }
+    }
+}
+
+/// Everything the Lambda function takes from its environment, validated once at cold start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaConfig {
+    pub settings: Settings,
+    /// Where alerts are published.
+    pub topic_arn: String,
+    /// The bucket owner's canonical user id; `None`: ask S3 (GetBucketAcl) once per bucket.
+    pub bucket_owner_id: Option<String>,
+    /// Account that must own the bucket for any S3 request to proceed (`ExpectedBucketOwner`).
+    pub expected_bucket_owner: Option<String>,
+    /// A custom rules file to merge with the built-in pack.
+    pub rules: Option<RulesLocation>,
+}
+
+impl LambdaConfig {
+    /// Reads the process environment (see [`env`]).
+    pub fn from_env() -> Result<LambdaConfig, ConfigError> {
+        LambdaConfig::from_lookup(|name| match std::env::var(name) {
+            Ok(value) => Some(value),
+            Err(std::env::VarError::NotPresent) => None,
+            // Kept (lossily) rather than ignored, so that validation names the variable.
+            Err(std::env::VarError::NotUnicode(raw)) => Some(raw.to_string_lossy().into_owned()),
+        })
+    }
+
+    /// Reads the variables through `lookup` (the environment, or a table in tests). A variable
+    /// set to an empty or blank value counts as unset, as deployment templates write optional
+    /// parameters that way.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<LambdaConfig, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let topic_arn = get(env::TOPIC_ARN).ok_or_else(|| {
+            ConfigError::new(env::TOPIC_ARN, "is required (the SNS topic alerts go to)")
+        })?;
+        check_topic_arn(&topic_arn)?;
+        let defaults = Settings::default();
+        let settings = Settings {
+            limits: Limits {
+                max_compressed_bytes: byte_count(
+                    env::MAX_COMPRESSED_BYTES,
+                    get(env::MAX_COMPRESSED_BYTES),
+                )?
+                .unwrap_or(defaults.limits.max_compressed_bytes),
+                max_decompressed_bytes: byte_count(
+                    env::MAX_DECOMPRESSED_BYTES,
+                    get(env::MAX_DECOMPRESSED_BYTES),
+                )?
+                .unwrap_or(defaults.limits.max_decompressed_bytes),
+                max_record_bytes: byte_size(env::MAX_RECORD_BYTES, get(env::MAX_RECORD_BYTES))?
+                    .unwrap_or(defaults.limits.max_record_bytes),
+            },
+            max_alert_record_bytes: byte_size(
+                env::MAX_ALERT_RECORD_BYTES,
+                get(env::MAX_ALERT_RECORD_BYTES),
+            )?
+            .unwrap_or(defaults.max_alert_record_bytes),
+            expected_accounts: get(env::EXPECTED_ACCOUNTS)
+                .map(|v| parse_accounts(env::EXPECTED_ACCOUNTS, &v))
+                .transpose()?,
+            expected_org: get(env::EXPECTED_ORG_ID)
+                .map(|v| parse_org_id(env::EXPECTED_ORG_ID, &v))
+                .transpose()?,
+            regions: get(env::REGIONS)
+                .map(|v| parse_regions(env::REGIONS, &v))
+                .transpose()?,
+        };
+        let bucket_owner_id = get(env::BUCKET_OWNER_ID)
+            .map(|v| parse_canonical_id(env::BUCKET_OWNER_ID, v))
+            .transpose()?;
+        let expected_bucket_owner = get(env::EXPECTED_BUCKET_OWNER)
+            .map(|v| {
+                if is_account_id(&v) {
+                    Ok(v)
+                } else {
+                    Err(ConfigError::new(
+                        env::EXPECTED_BUCKET_OWNER,
+                        format!("`{v}` is not a 12-digit account id"),
+                    ))
+                }
+            })
+            .transpose()?;
+        let rules = get(env::RULES)
+            .map(|v| RulesLocation::parse(env::RULES, &v))
+            .transpose()?;
+        Ok(LambdaConfig {
+            settings,
+            topic_arn,
+            bucket_owner_id,
+            expected_bucket_owner,
+            rules,
+        })
+    }
+}
+
+/// `arn:<partition>:sns:<region>:<account>:<topic>`: caught here rather than at the first
+/// publish, after a whole object has been read.
+fn check_topic_arn(arn: &str) -> Result<(), ConfigError> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let well_formed = matches!(
+        parts.as_slice(),
+        ["arn", partition, "sns", region, account, topic]
+            if !partition.is_empty() && is_region(region) && is_account_id(account) && !topic.is_empty()
+    );
+    if well_formed {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            env::TOPIC_ARN,
+            format!("`{arn}` is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)"),
+        ))
+    }
+}
+
+/// A canonical user id: 64 hexadecimal digits, as GetBucketAcl reports the owner.
+fn parse_canonical_id(setting: &str, id: String) -> Result<String, ConfigError> {
+    if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(id.to_ascii_lowercase())
+    } else {
+        Err(ConfigError::new(
+            setting,
+            format!("`{id}` is not a canonical user id (64 hexadecimal digits)"),
+        ))
+    }
+}
+
+/// A positive number of bytes, when set.
+fn byte_count(setting: &str, text: Option<String>) -> Result<Option<u64>, ConfigError> {
+    let Some(text) = text else { return Ok(None) };
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(ConfigError::new(
+            setting,
+            format!("`{text}` is not a positive whole number of bytes"),
+        )),
+    }
+}
+
+fn byte_size(setting: &str, text: Option<String>) -> Result<Option<usize>, ConfigError> {
+    byte_count(setting, text)?
+        .map(|n| {
+            usize::try_from(n).map_err(|_| {
+                ConfigError::new(
+                    setting,
+                    format!("{n} bytes is more than this machine can address"),
+                )
+            })
+        })
+        .transpose()
+}
+
 fn parse_list(
     setting: &str,
     text: &str,
@@ -118,5 +354,174 @@ mod tests {
         assert!(parse_regions("R", "us-east-1,Europe").is_err());
         assert_eq!(parse_org_id("O", "o-exampleorg1").unwrap(), "o-exampleorg1");
         assert!(parse_org_id("O", "o-short").is_err());
+    }
+
+    const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:trailwatch-alerts";
+    const OWNER: &str = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+
+    fn config(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
+        LambdaConfig::from_lookup(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn lambda_config_defaults_with_only_the_topic() {
+        let c = config(&[(env::TOPIC_ARN, TOPIC)]).unwrap();
+        assert_eq!(c.topic_arn, TOPIC);
+        assert_eq!(c.settings, Settings::default());
+        assert_eq!(c.bucket_owner_id, None);
+        assert_eq!(c.expected_bucket_owner, None);
+        assert_eq!(c.rules, None);
+    }
+
+    #[test]
+    fn lambda_config_reads_every_variable() {
+        let c = config(&[
+            (env::TOPIC_ARN, TOPIC),
+            (env::EXPECTED_ACCOUNTS, "123456789012, 999988887777"),
+            (env::EXPECTED_ORG_ID, "o-exampleorg1"),
+            (env::REGIONS, "us-east-1,eu-west-1"),
+            (env::BUCKET_OWNER_ID, &OWNER.to_ascii_uppercase()),
+            (env::EXPECTED_BUCKET_OWNER, "111122223333"),
+            (env::RULES, "s3://config-bucket/trailwatch/rules.toml"),
+            (env::MAX_COMPRESSED_BYTES, "1000"),
+            (env::MAX_DECOMPRESSED_BYTES, "2000"),
+            (env::MAX_RECORD_BYTES, "300"),
+            (env::MAX_ALERT_RECORD_BYTES, "400"),
+        ])
+        .unwrap();
+        let s = &c.settings;
+        assert_eq!(
+            s.expected_accounts.as_ref().map(|a| a.len()),
+            Some(2),
+            "accounts"
+        );
+        assert_eq!(s.expected_org.as_deref(), Some("o-exampleorg1"));
+        assert_eq!(s.regions.as_ref().map(|r| r.len()), Some(2), "regions");
+        assert_eq!(c.bucket_owner_id.as_deref(), Some(OWNER), "lower-cased");
+        assert_eq!(c.expected_bucket_owner.as_deref(), Some("111122223333"));
+        assert_eq!(
+            c.rules,
+            Some(RulesLocation::S3 {
+                bucket: "config-bucket".into(),
+                key: "trailwatch/rules.toml".into()
+            })
+        );
+        assert_eq!(
+            s.limits,
+            Limits {
+                max_compressed_bytes: 1000,
+                max_decompressed_bytes: 2000,
+                max_record_bytes: 300
+            }
+        );
+        assert_eq!(s.max_alert_record_bytes, 400);
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let c = config(&[
+            (env::TOPIC_ARN, TOPIC),
+            (env::EXPECTED_ACCOUNTS, ""),
+            (env::RULES, "  "),
+        ])
+        .unwrap();
+        assert_eq!(c.settings.expected_accounts, None);
+        assert_eq!(c.rules, None);
+    }
+
+    #[test]
+    fn lambda_config_rejects_bad_values_naming_the_variable() {
+        type Vars<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(&str, Vars, &str); 11] = [
+            ("missing topic", &[], env::TOPIC_ARN),
+            ("blank topic", &[(env::TOPIC_ARN, " ")], env::TOPIC_ARN),
+            (
+                "queue ARN as topic",
+                &[(env::TOPIC_ARN, "arn:aws:sqs:us-east-1:123456789012:q")],
+                env::TOPIC_ARN,
+            ),
+            (
+                "topic name only",
+                &[(env::TOPIC_ARN, "alerts")],
+                env::TOPIC_ARN,
+            ),
+            (
+                "short account",
+                &[(env::TOPIC_ARN, TOPIC), (env::EXPECTED_ACCOUNTS, "12345")],
+                env::EXPECTED_ACCOUNTS,
+            ),
+            (
+                "bad org",
+                &[(env::TOPIC_ARN, TOPIC), (env::EXPECTED_ORG_ID, "org-1")],
+                env::EXPECTED_ORG_ID,
+            ),
+            (
+                "bad region",
+                &[(env::TOPIC_ARN, TOPIC), (env::REGIONS, "Europe")],
+                env::REGIONS,
+            ),
+            (
+                "account id as canonical id",
+                &[
+                    (env::TOPIC_ARN, TOPIC),
+                    (env::BUCKET_OWNER_ID, "123456789012"),
+                ],
+                env::BUCKET_OWNER_ID,
+            ),
+            (
+                "canonical id as expected owner",
+                &[(env::TOPIC_ARN, TOPIC), (env::EXPECTED_BUCKET_OWNER, OWNER)],
+                env::EXPECTED_BUCKET_OWNER,
+            ),
+            (
+                "s3 URI without key",
+                &[(env::TOPIC_ARN, TOPIC), (env::RULES, "s3://bucket-only")],
+                env::RULES,
+            ),
+            (
+                "zero limit",
+                &[(env::TOPIC_ARN, TOPIC), (env::MAX_RECORD_BYTES, "0")],
+                env::MAX_RECORD_BYTES,
+            ),
+        ];
+        for (name, vars, variable) in cases {
+            let err = config(vars).expect_err(name);
+            assert_eq!(err.setting, variable, "case {name}: {err}");
+        }
+        let err =
+            config(&[(env::TOPIC_ARN, TOPIC), (env::MAX_COMPRESSED_BYTES, "10MB")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "TRAILWATCH_MAX_COMPRESSED_BYTES: `10MB` is not a positive whole number of bytes"
+        );
+    }
+
+    #[test]
+    fn every_variable_is_documented() {
+        let doc = include_str!("../docs/lambda.md");
+        for name in env::ALL {
+            assert!(
+                doc.contains(&format!("| `{name}` |")),
+                "docs/lambda.md lacks {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn rules_locations() {
+        assert_eq!(
+            RulesLocation::parse("R", "/opt/rules.toml").unwrap(),
+            RulesLocation::Path("/opt/rules.toml".into())
+        );
+        let s3 = RulesLocation::parse("R", "s3://b/k/rules.toml").unwrap();
+        assert_eq!(s3.origin(), "s3://b/k/rules.toml");
+        assert!(
+            RulesLocation::parse("R", "s3:///k").is_err(),
+            "empty bucket"
+        );
     }
 }

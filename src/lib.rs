@@ -4,10 +4,13 @@
 
 pub mod acl;
 pub mod alert;
+pub mod aws;
 pub mod config;
 pub mod date;
 pub mod decode;
+pub mod event;
 pub mod fields;
+pub mod handler;
 pub mod jsonscan;
 pub mod key;
 pub mod local;
@@ -15,3 +18,6 @@ pub mod pipeline;
 pub mod ports;
 pub mod rules;
 pub mod synth;
+
+#[cfg(test)]
+mod testing;

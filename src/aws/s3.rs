@@ -1,0 +1,243 @@
+//! [`S3Source`]: CloudTrail deliveries, their ACLs and the bucket owner's id, read from S3.
+//!
+//! Every request carries `ExpectedBucketOwner` when it is configured, so a bucket re-created
+//! under another account (bucket sniping) is never read from. The object's compressed bytes
+//! are held in memory (DESIGN §9: compressed bytes plus one record at a time), bounded by the
+//! configured limit: the decoder then reports a larger object as `delivery.too-large`.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::sync::Mutex;
+
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::types::{Grant as S3Grant, Type};
+use aws_sdk_s3::Client;
+
+use super::{failure_of, Failure};
+use crate::acl::{Grant, Grantee, ObjectAcl};
+use crate::ports::{ObjectRef, ObjectSource, SourceError};
+
+/// Objects of S3 buckets, for the pipeline.
+#[derive(Debug)]
+pub struct S3Source {
+    client: Client,
+    expected_bucket_owner: Option<String>,
+    max_compressed_bytes: u64,
+    /// Canonical id of each bucket's owner: configured, or asked of S3 once per bucket for the
+    /// container's life (the owner of a bucket does not change under a running function).
+    owners: Mutex<HashMap<String, String>>,
+    configured_owner: Option<String>,
+}
+
+impl S3Source {
+    /// A source reading at most `max_compressed_bytes` (plus one, so that the decoder sees the
+    /// excess) of each object.
+    pub fn new(client: Client, max_compressed_bytes: u64) -> S3Source {
+        S3Source {
+            client,
+            expected_bucket_owner: None,
+            max_compressed_bytes,
+            owners: Mutex::new(HashMap::new()),
+            configured_owner: None,
+        }
+    }
+
+    /// Sends `ExpectedBucketOwner` (a 12-digit account id) with every request.
+    pub fn with_expected_bucket_owner(mut self, account_id: Option<String>) -> S3Source {
+        self.expected_bucket_owner = account_id;
+        self
+    }
+
+    /// Uses this canonical id as every bucket's owner instead of asking GetBucketAcl.
+    pub fn with_bucket_owner_id(mut self, canonical_id: Option<String>) -> S3Source {
+        self.configured_owner = canonical_id;
+        self
+    }
+
+    async fn bucket_owner(&self, object: &ObjectRef) -> Result<String, SourceError> {
+        if let Some(id) = &self.configured_owner {
+            return Ok(id.clone());
+        }
+        if let Some(id) = self.cached_owner(&object.bucket) {
+            return Ok(id);
+        }
+        let out = self
+            .client
+            .get_bucket_acl()
+            .bucket(&object.bucket)
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .send()
+            .await
+            // The function's role cannot see who owns the bucket: not the object's fault, so
+            // not a delivery alert; fail the invocation and let the operator fix the role.
+            .map_err(
+                |e| match source_error(&e, false, "GetBucketAcl", &object.bucket, "") {
+                    SourceError::AccessDenied(detail) | SourceError::NotFound(detail) => {
+                        SourceError::Other(detail)
+                    }
+                    other => other,
+                },
+            )?;
+        let id = out
+            .owner()
+            .and_then(|o| o.id())
+            .ok_or_else(|| {
+                SourceError::Other(format!(
+                    "GetBucketAcl s3://{}: the answer names no owner",
+                    object.bucket
+                ))
+            })?
+            .to_string();
+        if let Ok(mut owners) = self.owners.lock() {
+            owners.insert(object.bucket.clone(), id.clone());
+        }
+        Ok(id)
+    }
+
+    fn cached_owner(&self, bucket: &str) -> Option<String> {
+        // A poisoned lock only means another task panicked mid-insert; asking S3 again is safe.
+        self.owners.lock().ok()?.get(bucket).cloned()
+    }
+}
+
+impl ObjectSource for S3Source {
+    type Body = Cursor<Vec<u8>>;
+
+    async fn open(&self, object: &ObjectRef) -> Result<Cursor<Vec<u8>>, SourceError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .set_version_id(object.version_id.clone())
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
+                source_error(&e, gone, "GetObject", &object.bucket, &object.key)
+            })?;
+        let keep = self.max_compressed_bytes.saturating_add(1);
+        let announced = out.content_length().and_then(|n| u64::try_from(n).ok());
+        let capacity = announced.unwrap_or(0).min(keep).min(64 << 20);
+        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        let mut body = out.body;
+        while (bytes.len() as u64) < keep {
+            let chunk = body.try_next().await.map_err(|e| {
+                SourceError::Transient(format!(
+                    "GetObject s3://{}/{}: reading the body failed after {} bytes: {}",
+                    object.bucket,
+                    object.key,
+                    bytes.len(),
+                    DisplayErrorContext(&e)
+                ))
+            })?;
+            let Some(chunk) = chunk else { break };
+            let room = usize::try_from(keep - bytes.len() as u64).unwrap_or(usize::MAX);
+            bytes.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        }
+        // Dropping the rest of an oversized body closes the connection instead of reading it.
+        Ok(Cursor::new(bytes))
+    }
+
+    async fn acl(&self, object: &ObjectRef) -> Result<Option<(ObjectAcl, String)>, SourceError> {
+        let out = self
+            .client
+            .get_object_acl()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .set_version_id(object.version_id.clone())
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
+                source_error(&e, gone, "GetObjectAcl", &object.bucket, &object.key)
+            })?;
+        let acl = ObjectAcl {
+            owner_id: out.owner().and_then(|o| o.id()).map(String::from),
+            grants: out.grants().iter().filter_map(grant).collect(),
+        };
+        let owner = self.bucket_owner(object).await?;
+        Ok(Some((acl, owner)))
+    }
+}
+
+/// One S3 grant in the ACL module's terms; a grant without grantee or permission says nothing.
+fn grant(g: &S3Grant) -> Option<Grant> {
+    let grantee = g.grantee()?;
+    let permission = g.permission()?.as_str().to_string();
+    let grantee = match grantee.r#type() {
+        Type::CanonicalUser => Grantee::CanonicalUser(grantee.id().unwrap_or_default().to_string()),
+        Type::Group => Grantee::Group(grantee.uri().unwrap_or_default().to_string()),
+        other => Grantee::Other(
+            grantee
+                .email_address()
+                .or(grantee.id())
+                .unwrap_or(other.as_str())
+                .to_string(),
+        ),
+    };
+    Some(Grant {
+        grantee,
+        permission,
+    })
+}
+
+/// The source error for a failed S3 call, its text naming the call and the object. `gone`:
+/// the SDK recognised its modeled `NoSuchKey`, which then counts whatever the answer's code.
+fn source_error<E>(
+    err: &SdkError<E, HttpResponse>,
+    gone: bool,
+    call: &str,
+    bucket: &str,
+    key: &str,
+) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let detail = format!("{call} s3://{bucket}/{key}: {}", DisplayErrorContext(err));
+    let failure = if gone {
+        Failure::NotFound
+    } else {
+        failure_of(err)
+    };
+    match failure {
+        Failure::NotFound => SourceError::NotFound(detail),
+        Failure::AccessDenied => SourceError::AccessDenied(detail),
+        Failure::Transient => SourceError::Transient(detail),
+        Failure::Permanent => SourceError::Other(detail),
+    }
+}
+
+/// The text of a small S3 object (the custom rules file), read once at cold start.
+pub async fn read_text_object(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    expected_bucket_owner: Option<&str>,
+) -> Result<String, SourceError> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .set_expected_bucket_owner(expected_bucket_owner.map(String::from))
+        .send()
+        .await
+        .map_err(|e| {
+            let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
+            source_error(&e, gone, "GetObject", bucket, key)
+        })?;
+    let bytes = out.body.collect().await.map_err(|e| {
+        SourceError::Transient(format!(
+            "GetObject s3://{bucket}/{key}: reading the body failed: {}",
+            DisplayErrorContext(&e)
+        ))
+    })?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|e| SourceError::Other(format!("s3://{bucket}/{key} is not UTF-8 text: {e}")))
+}
+
+#[cfg(test)]
+mod tests;

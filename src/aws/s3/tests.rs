@@ -1,0 +1,382 @@
+//! The S3 source on the real S3 client with canned answers: modeled and raw errors, retries,
+//! the size bound, ACL parsing, the bucket owner cache, and the cross-account ACL cases the
+//! emulator cannot model (it reports every writer as the bucket owner).
+
+use std::io::Read;
+use std::time::Duration;
+
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
+use aws_sdk_s3::operation::get_object_acl::GetObjectAclOutput;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::error::NoSuchKey;
+use aws_sdk_s3::types::{Grant as S3Grant, Grantee as S3Grantee, Owner, Permission, Type};
+use aws_sdk_s3::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+
+use super::*;
+use crate::config::Settings;
+use crate::pipeline::Pipeline;
+use crate::rules::effective_rules;
+use crate::synth::{cis_hit, delivery_of, gzip, log_key};
+use crate::testing::Recorder;
+
+const BUCKET: &str = "example-ct-logs";
+const BUCKET_OWNER: &str = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+const WRITER: &str = "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3";
+const LOG_ARCHIVE: &str = "111122223333";
+
+fn object() -> ObjectRef {
+    ObjectRef {
+        bucket: BUCKET.into(),
+        key: log_key(
+            None,
+            None,
+            "999988887777",
+            "eu-west-1",
+            (2025, 3, 14),
+            (9, 10),
+            "DevXyZ0987654321",
+        ),
+        ..ObjectRef::default()
+    }
+}
+
+fn s3(rules: &[&Rule]) -> Client {
+    mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules.iter().copied(), |c| {
+        c.retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+    })
+}
+
+fn read_all(mut body: Cursor<Vec<u8>>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    body.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+fn error_body(code: &str) -> Option<String> {
+    Some(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{code}</Message><RequestId>R</RequestId></Error>"
+    ))
+}
+
+#[tokio::test]
+async fn reads_the_object_with_the_expected_bucket_owner() {
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .match_requests(|r| {
+            r.expected_bucket_owner() == Some(LOG_ARCHIVE) && r.bucket() == Some(BUCKET)
+        })
+        .then_output(|| {
+            GetObjectOutput::builder()
+                .body(ByteStream::from_static(b"gzip bytes"))
+                .build()
+        });
+    let source =
+        S3Source::new(s3(&[&get]), 1000).with_expected_bucket_owner(Some(LOG_ARCHIVE.into()));
+    let body = source.open(&object()).await.unwrap();
+    assert_eq!(read_all(body), b"gzip bytes");
+    assert_eq!(
+        get.num_calls(),
+        1,
+        "the request carried ExpectedBucketOwner"
+    );
+}
+
+#[tokio::test]
+async fn reads_one_byte_past_the_limit_so_the_decoder_sees_the_excess() {
+    let get = mock!(aws_sdk_s3::Client::get_object).then_output(|| {
+        GetObjectOutput::builder()
+            .body(ByteStream::from(vec![7u8; 5000]))
+            .build()
+    });
+    let body = S3Source::new(s3(&[&get]), 100)
+        .open(&object())
+        .await
+        .unwrap();
+    assert_eq!(read_all(body).len(), 101);
+}
+
+/// Whether an error is of the expected kind.
+type IsExpected = fn(&SourceError) -> bool;
+
+/// The grants a GetObjectAcl answer lists.
+type Grants = fn() -> Vec<S3Grant>;
+
+#[tokio::test]
+async fn get_object_failures_are_typed() {
+    let cases: Vec<(&str, Rule, IsExpected, usize)> = vec![
+        (
+            "modeled NoSuchKey",
+            mock!(aws_sdk_s3::Client::get_object)
+                .then_error(|| GetObjectError::NoSuchKey(NoSuchKey::builder().build())),
+            |e| matches!(e, SourceError::NotFound(_)),
+            1,
+        ),
+        (
+            "403 AccessDenied",
+            mock!(aws_sdk_s3::Client::get_object)
+                .sequence()
+                .http_status(403, error_body("AccessDenied"))
+                .build(),
+            |e| matches!(e, SourceError::AccessDenied(_)),
+            1,
+        ),
+        (
+            "bucket gone",
+            mock!(aws_sdk_s3::Client::get_object)
+                .sequence()
+                .http_status(404, error_body("NoSuchBucket"))
+                .build(),
+            |e| matches!(e, SourceError::Other(_)),
+            1,
+        ),
+        (
+            "500 on every attempt",
+            mock!(aws_sdk_s3::Client::get_object)
+                .sequence()
+                .http_status(500, error_body("InternalError"))
+                .repeatedly()
+                .build(),
+            |e| matches!(e, SourceError::Transient(_)),
+            3,
+        ),
+        (
+            "SlowDown on every attempt",
+            mock!(aws_sdk_s3::Client::get_object)
+                .sequence()
+                .http_status(503, error_body("SlowDown"))
+                .repeatedly()
+                .build(),
+            |e| matches!(e, SourceError::Transient(_)),
+            3,
+        ),
+    ];
+    for (name, rule, expected, calls) in cases {
+        let source = S3Source::new(s3(&[&rule]), 1000);
+        let err = source.open(&object()).await.expect_err(name);
+        assert!(expected(&err), "case {name}: {err:?}");
+        assert!(
+            err.to_string()
+                .contains("GetObject s3://example-ct-logs/AWSLogs/"),
+            "case {name}: {err}"
+        );
+        assert_eq!(rule.num_calls(), calls, "case {name}: attempts");
+    }
+}
+
+#[tokio::test]
+async fn a_passing_5xx_is_retried_by_the_sdk() {
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .sequence()
+        .http_status(503, error_body("ServiceUnavailable"))
+        .output(|| {
+            GetObjectOutput::builder()
+                .body(ByteStream::from_static(b"ok"))
+                .build()
+        })
+        .build();
+    let body = S3Source::new(s3(&[&get]), 1000)
+        .open(&object())
+        .await
+        .unwrap();
+    assert_eq!(read_all(body), b"ok");
+    assert_eq!(get.num_calls(), 2);
+}
+
+fn user(id: &str, permission: Permission) -> S3Grant {
+    S3Grant::builder()
+        .grantee(
+            S3Grantee::builder()
+                .r#type(Type::CanonicalUser)
+                .id(id)
+                .build()
+                .unwrap(),
+        )
+        .permission(permission)
+        .build()
+}
+
+fn owner(id: &str) -> Owner {
+    Owner::builder().id(id).build()
+}
+
+/// GetObjectAcl answering with `owner` and `grants`.
+fn object_acl(object_owner: &'static str, grants: Grants) -> Rule {
+    mock!(aws_sdk_s3::Client::get_object_acl).then_output(move || {
+        GetObjectAclOutput::builder()
+            .owner(owner(object_owner))
+            .set_grants(Some(grants()))
+            .build()
+    })
+}
+
+fn bucket_acl() -> Rule {
+    mock!(aws_sdk_s3::Client::get_bucket_acl).then_output(|| {
+        GetBucketAclOutput::builder()
+            .owner(owner(BUCKET_OWNER))
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn acl_grants_are_read_and_the_bucket_owner_asked_once() {
+    let acl = object_acl(WRITER, || {
+        vec![
+            user(WRITER, Permission::FullControl),
+            user(BUCKET_OWNER, Permission::FullControl),
+            S3Grant::builder()
+                .grantee(
+                    S3Grantee::builder()
+                        .r#type(Type::Group)
+                        .uri("http://acs.amazonaws.com/groups/s3/LogDelivery")
+                        .build()
+                        .unwrap(),
+                )
+                .permission(Permission::Write)
+                .build(),
+        ]
+    });
+    let owner_rule = bucket_acl();
+    let source = S3Source::new(s3(&[&acl, &owner_rule]), 1000);
+    for _ in 0..2 {
+        let (got, bucket_owner) = source.acl(&object()).await.unwrap().unwrap();
+        assert_eq!(bucket_owner, BUCKET_OWNER);
+        assert_eq!(got.owner_id.as_deref(), Some(WRITER));
+        assert_eq!(
+            got.grants,
+            vec![
+                Grant {
+                    grantee: Grantee::CanonicalUser(WRITER.into()),
+                    permission: "FULL_CONTROL".into()
+                },
+                Grant {
+                    grantee: Grantee::CanonicalUser(BUCKET_OWNER.into()),
+                    permission: "FULL_CONTROL".into()
+                },
+                Grant {
+                    grantee: Grantee::Group(
+                        "http://acs.amazonaws.com/groups/s3/LogDelivery".into()
+                    ),
+                    permission: "WRITE".into()
+                },
+            ]
+        );
+    }
+    assert_eq!(acl.num_calls(), 2);
+    assert_eq!(owner_rule.num_calls(), 1, "the bucket owner is cached");
+}
+
+#[tokio::test]
+async fn a_configured_bucket_owner_needs_no_lookup() {
+    let acl = object_acl(WRITER, || vec![user(WRITER, Permission::FullControl)]);
+    let owner_rule = bucket_acl();
+    let source = S3Source::new(s3(&[&acl, &owner_rule]), 1000)
+        .with_bucket_owner_id(Some(BUCKET_OWNER.into()));
+    let (_, bucket_owner) = source.acl(&object()).await.unwrap().unwrap();
+    assert_eq!(bucket_owner, BUCKET_OWNER);
+    assert_eq!(owner_rule.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_role_that_cannot_read_the_bucket_acl_fails_the_invocation() {
+    let acl = object_acl(WRITER, || vec![user(WRITER, Permission::FullControl)]);
+    let owner_rule = mock!(aws_sdk_s3::Client::get_bucket_acl)
+        .sequence()
+        .http_status(403, error_body("AccessDenied"))
+        .build();
+    let err = S3Source::new(s3(&[&acl, &owner_rule]), 1000)
+        .acl(&object())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Other(m) if m.contains("GetBucketAcl")),
+        "not a delivery problem but the function's: {err:?}"
+    );
+}
+
+/// The cross-account cases through the whole pipeline. In the emulator every writer is the
+/// bucket owner, so these are played here: Dev's account writes into the log archive's bucket.
+#[tokio::test]
+async fn cross_account_writes_are_judged_by_their_grants() {
+    let record = cis_hit(
+        "CloudWatch.4",
+        "999988887777",
+        "eu-west-1",
+        "2025-03-14T09:05:00Z",
+    )
+    .unwrap();
+    let cases: [(&str, Grants, Vec<&str>); 3] = [
+        (
+            "bucket-owner-full-control",
+            || {
+                vec![
+                    user(WRITER, Permission::FullControl),
+                    user(BUCKET_OWNER, Permission::FullControl),
+                ]
+            },
+            vec!["CloudWatch.4"],
+        ),
+        (
+            "private ACL of the writer",
+            || vec![user(WRITER, Permission::FullControl)],
+            vec!["delivery.acl", "CloudWatch.4"],
+        ),
+        (
+            "bucket owner may only read",
+            || {
+                vec![
+                    user(WRITER, Permission::FullControl),
+                    user(BUCKET_OWNER, Permission::Read),
+                ]
+            },
+            vec!["delivery.acl", "CloudWatch.4"],
+        ),
+    ];
+    let pipeline = Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap();
+    for (name, grants, want) in cases {
+        let body = gzip(delivery_of(std::slice::from_ref(&record)).as_bytes(), 1);
+        let get = mock!(aws_sdk_s3::Client::get_object).then_output(move || {
+            GetObjectOutput::builder()
+                .body(ByteStream::from(body.clone()))
+                .build()
+        });
+        let acl = object_acl(WRITER, grants);
+        let owner_rule = bucket_acl();
+        let source = S3Source::new(s3(&[&get, &acl, &owner_rule]), 1 << 20);
+        let sink = Recorder::default();
+        pipeline
+            .process_object(&source, &sink, &object())
+            .await
+            .unwrap();
+        assert_eq!(sink.rule_ids(), want, "case {name}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_acl_is_a_delivery_alert() {
+    let acl = mock!(aws_sdk_s3::Client::get_object_acl)
+        .sequence()
+        .http_status(403, error_body("AccessDenied"))
+        .build();
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .sequence()
+        .http_status(403, error_body("AccessDenied"))
+        .build();
+    let source = S3Source::new(s3(&[&acl, &get]), 1000);
+    let sink = Recorder::default();
+    let pipeline = Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap();
+    pipeline
+        .process_object(&source, &sink, &object())
+        .await
+        .unwrap();
+    assert_eq!(
+        sink.rule_ids(),
+        vec!["delivery.acl"],
+        "one alert, not one per call"
+    );
+}

@@ -1,0 +1,205 @@
+//! How an alert travels through SNS (DESIGN §6), as pure values: the subject, the
+//! `MessageStructure=json` body, the message attributes subscriptions filter on, FIFO ids, and
+//! the cutting of a list of alerts into `PublishBatch` requests.
+//!
+//! The body gives e-mail subscribers a readable text and every other protocol (SQS, Lambda,
+//! HTTPS, Firehose, e-mail-json) the alert's JSON, exactly as stdout carries it.
+
+use std::ops::Range;
+
+use serde_json::json;
+
+use crate::alert::{Alert, AlertKind};
+
+/// Most entries in one `PublishBatch` request (an SNS limit).
+pub const MAX_BATCH_ENTRIES: usize = 10;
+
+/// Most bytes of one request's messages, subjects and attributes together, and of one
+/// message (an SNS limit: 256 KiB).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// SNS subjects must be shorter than 100 characters.
+pub const MAX_SUBJECT_CHARS: usize = 99;
+
+/// One alert ready to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub subject: String,
+    /// The `MessageStructure=json` document: `{"default": <alert JSON>, "email": <text>}`.
+    pub message: String,
+    /// `(name, value)` pairs, all of SNS type `String`; absent fields are left out (SNS
+    /// rejects empty values, and a filter on a missing attribute does not match).
+    pub attributes: Vec<(&'static str, String)>,
+    /// For FIFO topics: `(MessageGroupId, MessageDeduplicationId)`.
+    pub fifo: Option<(String, String)>,
+}
+
+impl Entry {
+    /// The bytes SNS counts against its limits.
+    pub fn size(&self) -> usize {
+        let attributes: usize = self
+            .attributes
+            .iter()
+            .map(|(name, value)| name.len() + "String".len() + value.len())
+            .sum();
+        self.message.len() + self.subject.len() + attributes
+    }
+}
+
+/// Encodes `alert`; `fifo` for a `.fifo` topic.
+///
+/// An entry must fit in one message: if the record makes it too large even after the alert's
+/// own truncation (a raised `TRAILWATCH_MAX_ALERT_RECORD_BYTES`), the e-mail text leaves the
+/// record out, and failing that the JSON does too, flagged `record_truncated`. An alert is
+/// never dropped for its size.
+pub fn encode(alert: &Alert, fifo: bool) -> Entry {
+    let entry = build(alert, fifo, true);
+    if entry.size() <= MAX_PAYLOAD_BYTES {
+        return entry;
+    }
+    let entry = build(alert, fifo, false);
+    if entry.size() <= MAX_PAYLOAD_BYTES {
+        return entry;
+    }
+    let mut lean = alert.clone();
+    lean.record = None;
+    lean.record_truncated = true;
+    build(&lean, fifo, false)
+}
+
+fn build(alert: &Alert, fifo: bool, record_in_email: bool) -> Entry {
+    let message = json!({
+        "default": alert.to_json_line(),
+        "email": email_text(alert, record_in_email),
+    })
+    .to_string();
+    Entry {
+        subject: subject(alert),
+        message,
+        attributes: attributes(alert),
+        fifo: fifo.then(|| fifo_ids(alert)),
+    }
+}
+
+/// `[SEVERITY] rule in account: title`, printable ASCII only, at most [`MAX_SUBJECT_CHARS`].
+pub fn subject(alert: &Alert) -> String {
+    let account = alert.account_id.as_deref().unwrap_or("unknown account");
+    let text = format!(
+        "[{}] {} in {account}: {}",
+        alert.severity.as_str().to_ascii_uppercase(),
+        alert.rule_id,
+        alert.title
+    );
+    // SNS refuses line breaks and control characters; custom rule titles may hold anything.
+    let mut subject = String::with_capacity(MAX_SUBJECT_CHARS);
+    for c in text.chars() {
+        if subject.len() == MAX_SUBJECT_CHARS {
+            break;
+        }
+        subject.push(match c {
+            ' '..='~' => c,
+            c if c.is_whitespace() || c.is_control() => ' ',
+            _ => '?',
+        });
+    }
+    subject
+}
+
+/// The e-mail rendering: the facts a reader needs first, one per line, then the record.
+pub fn email_text(alert: &Alert, with_record: bool) -> String {
+    let what = match alert.kind {
+        AlertKind::Detection => "detection",
+        AlertKind::Delivery => "delivery problem",
+    };
+    let mut text = format!("trailwatch {what}: {} ({})\n\n", alert.title, alert.rule_id);
+    let object = match &alert.bucket {
+        Some(bucket) => format!("s3://{bucket}/{}", alert.key),
+        None => alert.key.clone(),
+    };
+    let lines = [
+        ("Severity", Some(alert.severity.as_str())),
+        ("Account", alert.account_id.as_deref()),
+        ("Region", alert.region.as_deref()),
+        ("Event", alert.event_name.as_deref()),
+        ("Source", alert.event_source.as_deref()),
+        ("Time", alert.event_time.as_deref()),
+        ("Principal", alert.principal.as_deref()),
+        ("Source IP", alert.source_ip.as_deref()),
+        ("Event ID", alert.event_id.as_deref()),
+        ("Reason", alert.reason.as_deref()),
+        ("Object", Some(object.as_str())),
+        ("Alert ID", Some(alert.alert_id.as_str())),
+    ];
+    for (label, value) in lines {
+        if let Some(value) = value {
+            text.push_str(&format!("{label:<10} {value}\n"));
+        }
+    }
+    if let Some(record) = &alert.record {
+        text.push_str("\nRecord");
+        if alert.record_truncated {
+            text.push_str(" (truncated)");
+        }
+        if with_record {
+            text.push_str(":\n");
+            text.push_str(&serde_json::to_string_pretty(record).unwrap_or_default());
+            text.push('\n');
+        } else {
+            text.push_str(": too large for e-mail; see the JSON delivery of this alert.\n");
+        }
+    }
+    text
+}
+
+/// The attributes subscription filter policies match on.
+pub fn attributes(alert: &Alert) -> Vec<(&'static str, String)> {
+    let fields = [
+        ("kind", Some(alert.kind.as_str())),
+        ("rule_id", Some(alert.rule_id.as_str())),
+        ("severity", Some(alert.severity.as_str())),
+        ("account_id", alert.account_id.as_deref()),
+        ("region", alert.region.as_deref()),
+        ("event_source", alert.event_source.as_deref()),
+        ("event_name", alert.event_name.as_deref()),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| (name, v.to_string()))
+        })
+        .collect()
+}
+
+/// FIFO ids: one ordered group per account, and the alert id (a hash of bucket, key, event id
+/// and rule id) as the deduplication id, so SNS itself drops a retried invocation's repeats.
+fn fifo_ids(alert: &Alert) -> (String, String) {
+    let group = alert.account_id.as_deref().unwrap_or("unknown-account");
+    (group.to_string(), alert.alert_id.clone())
+}
+
+/// Cuts `entries` into consecutive `PublishBatch` requests of at most [`MAX_BATCH_ENTRIES`]
+/// entries and [`MAX_PAYLOAD_BYTES`] bytes.
+pub fn batches(entries: &[Entry]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        let size = entry.size();
+        let full = i - start == MAX_BATCH_ENTRIES || bytes + size > MAX_PAYLOAD_BYTES;
+        if full && i > start {
+            ranges.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += size;
+    }
+    if start < entries.len() {
+        ranges.push(start..entries.len());
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests;

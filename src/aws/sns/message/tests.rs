@@ -1,0 +1,228 @@
+use serde_json::Value;
+
+use super::*;
+use crate::alert::{DeliveryProblem, EventSummary, Origin, RuleRef};
+use crate::rules::Severity;
+
+const KEY: &str = "AWSLogs/999988887777/CloudTrail/eu-west-1/2025/03/14/999988887777_CloudTrail_eu-west-1_20250314T0910Z_DevXyZ0987654321.json.gz";
+
+fn origin() -> Origin<'static> {
+    Origin {
+        bucket: Some("example-ct-logs"),
+        key: KEY,
+        account_id: Some("999988887777"),
+        region: Some("eu-west-1"),
+    }
+}
+
+fn detection(title: &str, record: &str, max_record: usize) -> Alert {
+    let rule = RuleRef {
+        id: "CloudWatch.5",
+        title,
+        severity: Severity::High,
+    };
+    let event = EventSummary {
+        event_name: Some("StopLogging".into()),
+        event_source: Some("cloudtrail.amazonaws.com".into()),
+        event_id: Some("0f3c1a2b-1111-2222-3333-444455556666".into()),
+        principal: Some("arn:aws:iam::999988887777:user/mallory".into()),
+        ..EventSummary::default()
+    };
+    Alert::detection(rule, origin(), event, record, max_record)
+}
+
+fn message(entry: &Entry) -> Value {
+    serde_json::from_str(&entry.message).unwrap()
+}
+
+#[test]
+fn body_carries_the_alert_json_and_an_email_text() {
+    let alert = detection(
+        "CloudTrail configuration changes",
+        r#"{"eventName":"StopLogging"}"#,
+        1000,
+    );
+    let entry = encode(&alert, false);
+    let body = message(&entry);
+    assert_eq!(
+        body["default"],
+        alert.to_json_line(),
+        "everyone but e-mail gets the JSON"
+    );
+    let email = body["email"].as_str().unwrap();
+    for want in [
+        "trailwatch detection: CloudTrail configuration changes (CloudWatch.5)",
+        "Account    999988887777",
+        "Event      StopLogging",
+        "Principal  arn:aws:iam::999988887777:user/mallory",
+        "Object     s3://example-ct-logs/AWSLogs/999988887777/",
+        "\"eventName\": \"StopLogging\"",
+    ] {
+        assert!(email.contains(want), "e-mail lacks {want:?}:\n{email}");
+    }
+    assert_eq!(body.as_object().unwrap().len(), 2, "default and email only");
+    assert_eq!(entry.fifo, None, "standard topic");
+}
+
+#[test]
+fn attributes_name_only_what_the_alert_has() {
+    let detection = detection("t", "{}", 1000);
+    let got: Vec<&str> = attributes(&detection).iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        got,
+        [
+            "kind",
+            "rule_id",
+            "severity",
+            "account_id",
+            "region",
+            "event_source",
+            "event_name"
+        ]
+    );
+    let bare = Origin {
+        account_id: None,
+        region: None,
+        ..origin()
+    };
+    let delivery = Alert::delivery(DeliveryProblem::InvalidKey, bare, "bad".into());
+    assert_eq!(
+        attributes(&delivery),
+        vec![
+            ("kind", "delivery".to_string()),
+            ("rule_id", "delivery.invalid-key".to_string()),
+            ("severity", "medium".to_string()),
+        ],
+        "a delivery alert for an unparsable key has no account or event"
+    );
+}
+
+#[test]
+fn subjects_are_short_printable_ascii() {
+    let cases = [
+        (
+            "plain",
+            "CloudTrail configuration changes",
+            "[HIGH] CloudWatch.5 in 999988887777: CloudTrail configuration changes",
+        ),
+        (
+            "line break and tab",
+            "Root\nlogin\tseen",
+            "[HIGH] CloudWatch.5 in 999988887777: Root login seen",
+        ),
+        (
+            "non-ASCII",
+            "Änderung — Zugriff",
+            "[HIGH] CloudWatch.5 in 999988887777: ?nderung ? Zugriff",
+        ),
+    ];
+    for (name, title, want) in cases {
+        assert_eq!(subject(&detection(title, "{}", 1000)), want, "case {name}");
+    }
+    let long = subject(&detection(&"x".repeat(300), "{}", 1000));
+    assert_eq!(long.len(), MAX_SUBJECT_CHARS, "long titles are cut");
+}
+
+#[test]
+fn fifo_entries_group_by_account_and_dedupe_by_alert_id() {
+    let alert = detection("t", "{}", 1000);
+    let entry = encode(&alert, true);
+    assert_eq!(
+        entry.fifo,
+        Some(("999988887777".to_string(), alert.alert_id.clone()))
+    );
+    let bare = Origin {
+        account_id: None,
+        ..origin()
+    };
+    let delivery = Alert::delivery(DeliveryProblem::InvalidKey, bare, "bad".into());
+    assert_eq!(
+        encode(&delivery, true)
+            .fifo
+            .map(|(group, _)| group)
+            .as_deref(),
+        Some("unknown-account")
+    );
+}
+
+#[test]
+fn oversized_alerts_shed_the_record_but_are_never_dropped() {
+    // A deployment that raised the alert record limit past what SNS carries.
+    let record = format!(
+        r#"{{"eventName":"PutBucketPolicy","policy":"{}"}}"#,
+        "p".repeat(150_000)
+    );
+    let alert = detection("t", &record, usize::MAX);
+    assert!(!alert.record_truncated, "the alert itself kept the record");
+    let entry = encode(&alert, false);
+    assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
+    let body = message(&entry);
+    let default: Value = serde_json::from_str(body["default"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        default["record"]["eventName"], "PutBucketPolicy",
+        "JSON keeps the record"
+    );
+    assert!(
+        body["email"]
+            .as_str()
+            .unwrap()
+            .contains("too large for e-mail"),
+        "e-mail drops it"
+    );
+
+    let huge = format!(r#"{{"policy":"{}"}}"#, "p".repeat(300_000));
+    let entry = encode(&detection("t", &huge, usize::MAX), false);
+    assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
+    let default: Value =
+        serde_json::from_str(message(&entry)["default"].as_str().unwrap()).unwrap();
+    assert_eq!(default["record"], Value::Null);
+    assert_eq!(default["record_truncated"], true);
+    assert_eq!(
+        default["rule_id"], "CloudWatch.5",
+        "the alert itself survives"
+    );
+}
+
+#[test]
+fn batches_respect_entry_count_and_bytes() {
+    let small = encode(&detection("t", "{}", 1000), false);
+    let mut big = small.clone();
+    big.message = "m".repeat(100_000);
+    let mut huge = small.clone();
+    huge.message = "m".repeat(MAX_PAYLOAD_BYTES);
+    // Expected batches as (start, end) pairs.
+    type Spans = Vec<(usize, usize)>;
+    let cases: Vec<(&str, Vec<Entry>, Spans)> = vec![
+        ("none", vec![], vec![]),
+        ("one", vec![small.clone()], vec![(0, 1)]),
+        ("ten", vec![small.clone(); 10], vec![(0, 10)]),
+        (
+            "twenty-five",
+            vec![small.clone(); 25],
+            vec![(0, 10), (10, 20), (20, 25)],
+        ),
+        (
+            "bytes bound before count",
+            vec![big.clone(); 5],
+            vec![(0, 2), (2, 4), (4, 5)],
+        ),
+        (
+            "an entry at the limit travels alone",
+            vec![small.clone(), huge, small.clone()],
+            vec![(0, 1), (1, 2), (2, 3)],
+        ),
+    ];
+    for (name, entries, want) in cases {
+        let got = batches(&entries);
+        let pairs: Vec<(usize, usize)> = got.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(pairs, want, "case {name}");
+        for range in got {
+            let bytes: usize = entries[range.clone()].iter().map(Entry::size).sum();
+            assert!(
+                range.len() <= MAX_BATCH_ENTRIES
+                    && (bytes <= MAX_PAYLOAD_BYTES || range.len() == 1),
+                "case {name}: {range:?} has {bytes} bytes"
+            );
+        }
+    }
+}

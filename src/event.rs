@@ -1,0 +1,370 @@
+//! Every trigger the Lambda function accepts (DESIGN §3), decoded into the same
+//! [`ObjectRef`]s, and the answers the batching triggers expect back.
+//!
+//! - S3 event notifications (`Records[].s3`): `ObjectCreated:*` only, other events are skipped;
+//!   `s3:TestEvent` (sent when a notification is configured) names no object.
+//! - The same notification delivered through SNS (`Records[].Sns.Message`) or SQS
+//!   (`Records[].body`, itself possibly an SNS envelope when raw delivery is off).
+//! - EventBridge `Object Created` events from S3, directly or through SQS.
+//! - CloudTrail's own delivery notice (`{"s3Bucket": ..., "s3ObjectKey": [...]}`) via SNS/SQS.
+//! - S3 Batch Operations jobs (schema 1.0 with a bucket ARN, 2.0 with a bucket name).
+//!
+//! Keys arrive URL-encoded (`+` for a space, then `%XX`) in S3 notifications and Batch
+//! Operations tasks, and as they are in EventBridge events and CloudTrail's notices. Pure: no
+//! I/O, so every envelope is tested from the fixtures in `events/`.
+
+use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResult};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
+use serde_json::Value;
+
+use crate::key::url_decode;
+use crate::ports::ObjectRef;
+
+/// Envelopes inside envelopes are followed this deep (SQS → SNS → S3 is three); more is a
+/// malformed or hostile event, not a real delivery.
+const MAX_NESTING: usize = 4;
+
+/// What one invocation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// Objects processed together: any transient failure fails the whole invocation.
+    Objects(Vec<ObjectRef>),
+    /// An SQS batch: each message succeeds or fails (and comes back) on its own.
+    Sqs(Vec<SqsMessage>),
+    /// An S3 Batch Operations invocation: each task gets its own result code.
+    Batch(BatchJob),
+}
+
+/// One message of an SQS batch and the objects it names (or why it names none we can read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqsMessage {
+    pub message_id: String,
+    pub objects: Result<Vec<ObjectRef>, EventError>,
+}
+
+/// An S3 Batch Operations invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchJob {
+    /// `1.0` or `2.0`, echoed in the response.
+    pub schema_version: String,
+    pub invocation_id: String,
+    pub tasks: Vec<BatchTask>,
+}
+
+/// One Batch Operations task: one object of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchTask {
+    pub task_id: String,
+    pub object: Result<ObjectRef, EventError>,
+}
+
+/// A task's result, as Batch Operations expects it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// Processed (alerts published, delivery alerts included).
+    Succeeded(String),
+    /// S3 or SNS failed: Batch Operations retries the task.
+    TemporaryFailure(String),
+    /// The task itself is malformed; retrying cannot help.
+    PermanentFailure(String),
+}
+
+/// Why an event (or a part of it) names no object trailwatch can process.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// Not one of the envelopes of DESIGN §3.
+    #[error("not a trigger trailwatch accepts: {0}")]
+    Unrecognized(String),
+    /// A message body that should hold JSON does not.
+    #[error("{what} is not JSON: {detail}")]
+    NotJson { what: &'static str, detail: String },
+    /// A field the envelope must have is absent or not a string.
+    #[error("`{0}` is missing or not a string")]
+    Missing(&'static str),
+    /// The key is not valid URL encoding.
+    #[error("object key `{key}`: {message}")]
+    BadKey { key: String, message: String },
+    #[error("envelopes are nested more than {MAX_NESTING} deep")]
+    TooDeep,
+}
+
+/// Decodes the invocation's payload.
+pub fn parse(event: &Value) -> Result<Trigger, EventError> {
+    if event.get("tasks").is_some() && event.get("invocationSchemaVersion").is_some() {
+        return batch_job(event).map(Trigger::Batch);
+    }
+    if let Some(records) = records(event) {
+        if records.first().and_then(|r| text(r, &["eventSource"])) == Some("aws:sqs") {
+            return records
+                .iter()
+                .map(sqs_message)
+                .collect::<Result<_, _>>()
+                .map(Trigger::Sqs);
+        }
+    }
+    objects_in(event, 0).map(Trigger::Objects)
+}
+
+/// The objects an envelope (or a message body that is one) names; `depth` counts the
+/// envelopes already opened.
+fn objects_in(event: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventError> {
+    if depth > MAX_NESTING {
+        return Err(EventError::TooDeep);
+    }
+    if let Some(records) = records(event) {
+        let mut objects = Vec::new();
+        for record in records {
+            objects.extend(record_objects(record, depth)?);
+        }
+        return Ok(objects);
+    }
+    if text(event, &["Event"]) == Some("s3:TestEvent") {
+        return Ok(Vec::new());
+    }
+    if text(event, &["source"]) == Some("aws.s3") && event.get("detail-type").is_some() {
+        return eventbridge(event);
+    }
+    if event.get("s3Bucket").is_some() && event.get("s3ObjectKey").is_some() {
+        return cloudtrail_notice(event);
+    }
+    // An SNS message as SQS receives it without raw delivery.
+    match text(event, &["Type"]) {
+        Some("Notification") => {
+            let message = text(event, &["Message"]).ok_or(EventError::Missing("Message"))?;
+            return objects_in(&json("the SNS message", message)?, depth + 1);
+        }
+        Some("SubscriptionConfirmation" | "UnsubscribeConfirmation") => return Ok(Vec::new()),
+        _ => {}
+    }
+    Err(EventError::Unrecognized(describe(event)))
+}
+
+/// One entry of a `Records` array that is not SQS's: an S3 notification or an SNS delivery.
+fn record_objects(record: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventError> {
+    if text(record, &["eventSource"]) == Some("aws:s3") {
+        return Ok(s3_record(record)?.into_iter().collect());
+    }
+    if text(record, &["EventSource"]) == Some("aws:sns") {
+        let message =
+            text(record, &["Sns", "Message"]).ok_or(EventError::Missing("Sns.Message"))?;
+        return objects_in(&json("the SNS message", message)?, depth + 1);
+    }
+    Err(EventError::Unrecognized(format!(
+        "a record from {}",
+        text(record, &["eventSource"])
+            .or_else(|| text(record, &["EventSource"]))
+            .unwrap_or("an unnamed source")
+    )))
+}
+
+/// An S3 notification record: the object for `ObjectCreated:*`, nothing for other events.
+fn s3_record(record: &Value) -> Result<Option<ObjectRef>, EventError> {
+    let event_name = text(record, &["eventName"]).unwrap_or_default();
+    if !event_name.starts_with("ObjectCreated:") {
+        return Ok(None);
+    }
+    let bucket =
+        text(record, &["s3", "bucket", "name"]).ok_or(EventError::Missing("s3.bucket.name"))?;
+    let encoded =
+        text(record, &["s3", "object", "key"]).ok_or(EventError::Missing("s3.object.key"))?;
+    let object = |field| {
+        record
+            .get("s3")
+            .and_then(|s3| s3.get("object"))
+            .and_then(|o| o.get(field))
+    };
+    Ok(Some(ObjectRef {
+        bucket: bucket.to_string(),
+        key: decoded(encoded)?,
+        size: object("size").and_then(Value::as_u64),
+        etag: object("eTag").and_then(Value::as_str).map(String::from),
+        version_id: object("versionId")
+            .and_then(Value::as_str)
+            .map(String::from),
+        sequencer: object("sequencer")
+            .and_then(Value::as_str)
+            .map(String::from),
+    }))
+}
+
+/// An EventBridge event from S3: the object for `Object Created`, nothing for other types.
+fn eventbridge(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
+    if text(event, &["detail-type"]) != Some("Object Created") {
+        return Ok(Vec::new());
+    }
+    let bucket = text(event, &["detail", "bucket", "name"])
+        .ok_or(EventError::Missing("detail.bucket.name"))?;
+    let key = text(event, &["detail", "object", "key"])
+        .ok_or(EventError::Missing("detail.object.key"))?;
+    let object = |field| {
+        event
+            .get("detail")
+            .and_then(|d| d.get("object"))
+            .and_then(|o| o.get(field))
+    };
+    Ok(vec![ObjectRef {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        size: object("size").and_then(Value::as_u64),
+        etag: object("etag").and_then(Value::as_str).map(String::from),
+        version_id: object("version-id")
+            .and_then(Value::as_str)
+            .map(String::from),
+        sequencer: object("sequencer")
+            .and_then(Value::as_str)
+            .map(String::from),
+    }])
+}
+
+/// CloudTrail's notice that it delivered files: one bucket, a list of plain keys.
+fn cloudtrail_notice(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
+    let bucket = text(event, &["s3Bucket"]).ok_or(EventError::Missing("s3Bucket"))?;
+    let keys = event
+        .get("s3ObjectKey")
+        .and_then(Value::as_array)
+        .ok_or(EventError::Missing("s3ObjectKey"))?;
+    keys.iter()
+        .map(|key| {
+            let key = key.as_str().ok_or(EventError::Missing("s3ObjectKey[]"))?;
+            Ok(ObjectRef {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+                ..ObjectRef::default()
+            })
+        })
+        .collect()
+}
+
+/// One SQS message. Its id must be there (it is how a failure is reported back); a body that
+/// names no readable object is this message's failure only.
+fn sqs_message(record: &Value) -> Result<SqsMessage, EventError> {
+    let message_id =
+        text(record, &["messageId"]).ok_or(EventError::Missing("Records[].messageId"))?;
+    let objects = text(record, &["body"])
+        .ok_or(EventError::Missing("Records[].body"))
+        .and_then(|body| json("the SQS message body", body))
+        .and_then(|body| objects_in(&body, 1));
+    Ok(SqsMessage {
+        message_id: message_id.to_string(),
+        objects,
+    })
+}
+
+fn batch_job(event: &Value) -> Result<BatchJob, EventError> {
+    let schema_version = text(event, &["invocationSchemaVersion"])
+        .ok_or(EventError::Missing("invocationSchemaVersion"))?;
+    let invocation_id =
+        text(event, &["invocationId"]).ok_or(EventError::Missing("invocationId"))?;
+    let tasks = event
+        .get("tasks")
+        .and_then(Value::as_array)
+        .ok_or(EventError::Missing("tasks"))?;
+    let tasks = tasks
+        .iter()
+        .map(|task| {
+            let task_id = text(task, &["taskId"]).ok_or(EventError::Missing("tasks[].taskId"))?;
+            Ok(BatchTask {
+                task_id: task_id.to_string(),
+                object: batch_object(task),
+            })
+        })
+        .collect::<Result<_, EventError>>()?;
+    Ok(BatchJob {
+        schema_version: schema_version.to_string(),
+        invocation_id: invocation_id.to_string(),
+        tasks,
+    })
+}
+
+/// A task's object: schema 2.0 names the bucket, 1.0 gives its ARN (`arn:aws:s3:::bucket`).
+fn batch_object(task: &Value) -> Result<ObjectRef, EventError> {
+    let bucket = text(task, &["s3BucketName"])
+        .or_else(|| {
+            text(task, &["s3BucketArn"])
+                .and_then(|arn| arn.rsplit_once(":::"))
+                .map(|(_, b)| b)
+        })
+        .filter(|b| !b.is_empty())
+        .ok_or(EventError::Missing("tasks[].s3BucketName or s3BucketArn"))?;
+    let key = text(task, &["s3Key"]).ok_or(EventError::Missing("tasks[].s3Key"))?;
+    Ok(ObjectRef {
+        bucket: bucket.to_string(),
+        key: decoded(key)?,
+        version_id: text(task, &["s3VersionId"]).map(String::from),
+        ..ObjectRef::default()
+    })
+}
+
+/// The SQS partial batch response: only the failed messages come back to the queue.
+pub fn sqs_response(failed_message_ids: impl IntoIterator<Item = String>) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for id in failed_message_ids {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = id;
+        response.batch_item_failures.push(failure);
+    }
+    response
+}
+
+/// The Batch Operations response: one result per task, in the job's order.
+pub fn batch_response(job: &BatchJob, outcomes: Vec<(String, TaskOutcome)>) -> S3BatchJobResponse {
+    let mut response = S3BatchJobResponse::default();
+    response.invocation_schema_version = Some(job.schema_version.clone());
+    // Every task gets an explicit result, so this only matters if one were left out.
+    response.treat_missing_keys_as = Some("PermanentFailure".to_string());
+    response.invocation_id = Some(job.invocation_id.clone());
+    for (task_id, outcome) in outcomes {
+        let (code, text) = match outcome {
+            TaskOutcome::Succeeded(t) => ("Succeeded", t),
+            TaskOutcome::TemporaryFailure(t) => ("TemporaryFailure", t),
+            TaskOutcome::PermanentFailure(t) => ("PermanentFailure", t),
+        };
+        let mut result = S3BatchJobResult::default();
+        result.task_id = Some(task_id);
+        result.result_code = Some(code.to_string());
+        result.result_string = Some(text);
+        response.results.push(result);
+    }
+    response
+}
+
+fn records(event: &Value) -> Option<&Vec<Value>> {
+    event.get("Records").and_then(Value::as_array)
+}
+
+/// The string at `path`, if every step exists and the last is a string.
+fn text<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
+    path.iter()
+        .try_fold(value, |v, step| v.get(step))
+        .and_then(Value::as_str)
+}
+
+fn json(what: &'static str, text: &str) -> Result<Value, EventError> {
+    serde_json::from_str(text).map_err(|e| EventError::NotJson {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+fn decoded(encoded: &str) -> Result<String, EventError> {
+    url_decode(encoded).map_err(|e| EventError::BadKey {
+        key: encoded.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// A short description of an unknown event for the error: its top-level member names.
+fn describe(event: &Value) -> String {
+    match event {
+        Value::Object(members) => {
+            let names: Vec<&str> = members.keys().map(String::as_str).take(8).collect();
+            format!("an object with members {}", names.join(", "))
+        }
+        Value::Array(_) => "a JSON array".to_string(),
+        Value::String(_) => "a JSON string".to_string(),
+        other => format!("the JSON value {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,335 @@
+//! Every envelope from the shared fixtures in `events/`, plus the malformed ones.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+const BUCKET: &str = "example-ct-logs";
+const PROD: &str = "AWSLogs/123456789012/CloudTrail/us-east-1/2025/03/14/123456789012_CloudTrail_us-east-1_20250314T0905Z_Pr0dAbCdEfGh1234.json.gz";
+const DEV: &str = "AWSLogs/999988887777/CloudTrail/eu-west-1/2025/03/14/999988887777_CloudTrail_eu-west-1_20250314T0910Z_DevXyZ0987654321.json.gz";
+
+fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn keys(objects: &[ObjectRef]) -> Vec<&str> {
+    objects.iter().map(|o| o.key.as_str()).collect()
+}
+
+#[test]
+fn fixtures_decode_to_the_objects_they_name() {
+    let cases: [(&str, &str, Vec<&str>); 6] = [
+        (
+            "s3-put",
+            include_str!("../../events/s3-put.json"),
+            vec![PROD],
+        ),
+        (
+            "s3-test-event",
+            include_str!("../../events/s3-test-event.json"),
+            vec![],
+        ),
+        (
+            "sns-s3",
+            include_str!("../../events/sns-s3.json"),
+            vec![PROD],
+        ),
+        (
+            "sns-cloudtrail",
+            include_str!("../../events/sns-cloudtrail.json"),
+            vec![PROD, DEV],
+        ),
+        (
+            "eventbridge-object-created",
+            include_str!("../../events/eventbridge-object-created.json"),
+            vec![DEV],
+        ),
+        // Not a fixture of its own: EventBridge for another S3 event type names nothing.
+        (
+            "eventbridge-object-deleted",
+            &include_str!("../../events/eventbridge-object-created.json")
+                .replace("Object Created", "Object Deleted"),
+            vec![],
+        ),
+    ];
+    for (name, text, want) in cases {
+        let Ok(Trigger::Objects(objects)) = parse(&fixture(text)) else {
+            panic!("case {name}: not a plain object list");
+        };
+        assert_eq!(keys(&objects), want, "case {name}");
+        assert!(
+            objects.iter().all(|o| o.bucket == BUCKET),
+            "case {name}: bucket"
+        );
+    }
+}
+
+#[test]
+fn s3_notification_keeps_the_object_details() {
+    let Ok(Trigger::Objects(objects)) = parse(&fixture(include_str!("../../events/s3-put.json")))
+    else {
+        panic!("not objects");
+    };
+    assert_eq!(
+        objects,
+        vec![ObjectRef {
+            bucket: BUCKET.into(),
+            key: PROD.into(),
+            size: Some(1834),
+            etag: Some("0d1c6e9d8c8d0cfb3b9e0c6a0b7e2a11".into()),
+            version_id: None,
+            sequencer: Some("0067D3F0A21B6C4E21".into()),
+        }]
+    );
+}
+
+#[test]
+fn sqs_batches_keep_each_message_apart() {
+    let Ok(Trigger::Sqs(messages)) = parse(&fixture(include_str!("../../events/sqs-s3.json")))
+    else {
+        panic!("not an SQS batch");
+    };
+    let got: Vec<(&str, Vec<&str>)> = messages
+        .iter()
+        .map(|m| (m.message_id.as_str(), keys(m.objects.as_ref().unwrap())))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("059f36b4-87a3-44ab-83d2-661975830a7d", vec![PROD]),
+            // The second body is an SNS envelope (raw delivery off) around an S3 notification.
+            ("2e1424d4-f796-459a-8184-9c92662be6da", vec![DEV]),
+        ]
+    );
+    let Ok(Trigger::Sqs(messages)) =
+        parse(&fixture(include_str!("../../events/sqs-eventbridge.json")))
+    else {
+        panic!("not an SQS batch");
+    };
+    assert_eq!(
+        keys(messages[0].objects.as_ref().unwrap()),
+        vec![DEV],
+        "EventBridge through SQS"
+    );
+}
+
+#[test]
+fn a_bad_sqs_body_fails_only_its_message() {
+    let event = json!({"Records": [
+        {"messageId": "good", "eventSource": "aws:sqs", "body": include_str!("../../events/s3-put.json")},
+        {"messageId": "not-json", "eventSource": "aws:sqs", "body": "hello"},
+        {"messageId": "unknown", "eventSource": "aws:sqs", "body": "{\"hello\": 1}"},
+    ]});
+    let Ok(Trigger::Sqs(messages)) = parse(&event) else {
+        panic!("not an SQS batch")
+    };
+    assert_eq!(keys(messages[0].objects.as_ref().unwrap()), vec![PROD]);
+    assert!(
+        matches!(messages[1].objects, Err(EventError::NotJson { .. })),
+        "{:?}",
+        messages[1].objects
+    );
+    assert!(
+        matches!(messages[2].objects, Err(EventError::Unrecognized(_))),
+        "{:?}",
+        messages[2].objects
+    );
+}
+
+#[test]
+fn batch_jobs_of_both_schemas() {
+    let cases = [
+        (
+            "schema 1.0",
+            include_str!("../../events/s3-batch-job.json"),
+            "1.0",
+            "dGFza2lkZ29lc2hlcmUK",
+            PROD,
+        ),
+        (
+            "schema 2.0",
+            include_str!("../../events/s3-batch-job-v2.json"),
+            "2.0",
+            "dGFza2lkZ29lc2hlcmUx",
+            DEV,
+        ),
+    ];
+    for (name, text, version, task_id, key) in cases {
+        let Ok(Trigger::Batch(job)) = parse(&fixture(text)) else {
+            panic!("case {name}: not a batch job")
+        };
+        assert_eq!(job.schema_version, version, "case {name}");
+        assert_eq!(job.tasks.len(), 1, "case {name}");
+        assert_eq!(job.tasks[0].task_id, task_id, "case {name}");
+        let object = job.tasks[0].object.as_ref().unwrap();
+        assert_eq!(
+            (object.bucket.as_str(), object.key.as_str()),
+            (BUCKET, key),
+            "case {name}"
+        );
+    }
+}
+
+#[test]
+fn keys_are_url_decoded_where_the_trigger_encodes_them() {
+    let s3 = json!({"Records": [{
+        "eventSource": "aws:s3", "eventName": "ObjectCreated:CompleteMultipartUpload",
+        "s3": {"bucket": {"name": "b"}, "object": {"key": "trail+logs/a%2Bb%3A1.json.gz"}}
+    }]});
+    let batch = json!({"invocationSchemaVersion": "1.0", "invocationId": "i", "job": {"id": "j"},
+        "tasks": [{"taskId": "t", "s3Key": "trail+logs/a%2Bb%3A1.json.gz", "s3BucketArn": "arn:aws:s3:::b"}]});
+    // EventBridge and CloudTrail's notice carry the key as it is.
+    let eventbridge = json!({"source": "aws.s3", "detail-type": "Object Created",
+        "detail": {"bucket": {"name": "b"}, "object": {"key": "trail+logs/a%2Bb.json.gz"}}});
+    let Ok(Trigger::Objects(objects)) = parse(&s3) else {
+        panic!("s3")
+    };
+    assert_eq!(
+        keys(&objects),
+        vec!["trail logs/a+b:1.json.gz"],
+        "S3 notification"
+    );
+    let Ok(Trigger::Batch(job)) = parse(&batch) else {
+        panic!("batch")
+    };
+    assert_eq!(
+        job.tasks[0].object.as_ref().unwrap().key,
+        "trail logs/a+b:1.json.gz",
+        "batch task"
+    );
+    let Ok(Trigger::Objects(objects)) = parse(&eventbridge) else {
+        panic!("eventbridge")
+    };
+    assert_eq!(
+        keys(&objects),
+        vec!["trail+logs/a%2Bb.json.gz"],
+        "EventBridge"
+    );
+}
+
+#[test]
+fn only_object_created_notifications_name_objects() {
+    let record = |name: &str| {
+        json!({"eventSource": "aws:s3", "eventName": name,
+            "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}})
+    };
+    let event = json!({"Records": [record("ObjectRemoved:Delete"), record("ObjectCreated:Copy"),
+        record("ObjectRestore:Completed"), record("LifecycleExpiration:Delete")]});
+    let Ok(Trigger::Objects(objects)) = parse(&event) else {
+        panic!("not objects")
+    };
+    assert_eq!(keys(&objects), vec!["k"]);
+}
+
+#[test]
+fn malformed_events_are_errors_that_say_what_is_wrong() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "empty object",
+            json!({}),
+            "not a trigger trailwatch accepts: an object with members ",
+        ),
+        ("array", json!([1, 2]), "a JSON array"),
+        (
+            "unknown record source",
+            json!({"Records": [{"eventSource": "aws:kinesis"}]}),
+            "a record from aws:kinesis",
+        ),
+        (
+            "created without key",
+            json!({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {}}}]}),
+            "`s3.object.key` is missing",
+        ),
+        (
+            "bad key escape",
+            json!({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {"key": "a%zz"}}}]}),
+            "object key `a%zz`",
+        ),
+        (
+            "SNS message not JSON",
+            json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": "plain text"}}]}),
+            "the SNS message is not JSON",
+        ),
+        (
+            "notice keys not a list",
+            json!({"s3Bucket": "b", "s3ObjectKey": "k"}),
+            "`s3ObjectKey` is missing",
+        ),
+        (
+            "SQS record without id",
+            json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]}),
+            "`Records[].messageId` is missing",
+        ),
+        (
+            "batch task without id",
+            json!({"invocationSchemaVersion": "1.0", "invocationId": "i", "tasks": [{"s3Key": "k"}]}),
+            "`tasks[].taskId` is missing",
+        ),
+    ];
+    for (name, event, want) in cases {
+        let err = parse(&event).expect_err(name);
+        assert!(err.to_string().contains(want), "case {name}: {err}");
+    }
+}
+
+#[test]
+fn nesting_is_bounded() {
+    let mut event = json!({"s3Bucket": "b", "s3ObjectKey": ["k"]});
+    for _ in 0..=MAX_NESTING {
+        event = json!({"Type": "Notification", "Message": event.to_string()});
+    }
+    assert_eq!(parse(&event), Err(EventError::TooDeep));
+}
+
+#[test]
+fn a_batch_task_without_bucket_fails_alone() {
+    let event = json!({"invocationSchemaVersion": "1.0", "invocationId": "i", "job": {"id": "j"},
+        "tasks": [{"taskId": "t1", "s3Key": "k"}, {"taskId": "t2", "s3Key": "k", "s3BucketArn": "arn:aws:s3:::b"}]});
+    let Ok(Trigger::Batch(job)) = parse(&event) else {
+        panic!("batch")
+    };
+    assert!(job.tasks[0].object.is_err(), "no bucket");
+    assert!(job.tasks[1].object.is_ok(), "the other task is fine");
+}
+
+#[test]
+fn responses_have_the_shapes_aws_expects() {
+    let sqs = serde_json::to_value(sqs_response(["m-2".to_string()])).unwrap();
+    assert_eq!(
+        sqs,
+        json!({"batchItemFailures": [{"itemIdentifier": "m-2"}]})
+    );
+    let none = serde_json::to_value(sqs_response(Vec::new())).unwrap();
+    assert_eq!(none, json!({"batchItemFailures": []}), "nothing failed");
+
+    let job = BatchJob {
+        schema_version: "1.0".into(),
+        invocation_id: "inv".into(),
+        tasks: Vec::new(),
+    };
+    let outcomes = vec![
+        ("a".to_string(), TaskOutcome::Succeeded("2 alerts".into())),
+        (
+            "b".to_string(),
+            TaskOutcome::TemporaryFailure("SNS throttled".into()),
+        ),
+        (
+            "c".to_string(),
+            TaskOutcome::PermanentFailure("no key".into()),
+        ),
+    ];
+    let batch = serde_json::to_value(batch_response(&job, outcomes)).unwrap();
+    assert_eq!(
+        batch,
+        json!({
+            "invocationSchemaVersion": "1.0",
+            "treatMissingKeysAs": "PermanentFailure",
+            "invocationId": "inv",
+            "results": [
+                {"taskId": "a", "resultCode": "Succeeded", "resultString": "2 alerts"},
+                {"taskId": "b", "resultCode": "TemporaryFailure", "resultString": "SNS throttled"},
+                {"taskId": "c", "resultCode": "PermanentFailure", "resultString": "no key"}
+            ]
+        })
+    );
+}

@@ -1,0 +1,208 @@
+//! The Lambda function's handler: one invocation's event through the pipeline, answered the way
+//! its trigger expects (DESIGN §3, §7). Generic over the ports, so it runs the same on S3 and
+//! SNS as on in-memory fakes; the `bootstrap` binary only builds the adapters and calls it.
+//!
+//! - Plain triggers (S3, SNS, EventBridge, CloudTrail's notice): every object is processed;
+//!   if any failed transiently the invocation fails afterwards (Lambda retries it, and the
+//!   alerts already published repeat with the same ids).
+//! - SQS: the messages whose objects failed are returned in `batchItemFailures`; a message that
+//!   names nothing readable is returned too, so it ends in the queue's dead-letter queue.
+//! - S3 Batch Operations: `Succeeded`, `TemporaryFailure` (S3 or SNS failed) or
+//!   `PermanentFailure` (the task is malformed) per task.
+
+use lambda_runtime::Diagnostic;
+use serde_json::{json, Value};
+
+use crate::event::{self, EventError, Trigger};
+use crate::pipeline::{Pipeline, ProcessError, Stats};
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, SourceError};
+
+/// Why an invocation failed. Lambda reports the [`Diagnostic`]'s type, which says whether a
+/// retry can help.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// S3 or SNS failed: the same event will succeed later.
+    #[error("{failed} of {total} objects could not be processed; first: {first}")]
+    Retryable {
+        failed: usize,
+        total: usize,
+        first: String,
+    },
+    /// The event cannot be processed as it is; a retry fails the same way and the event ends
+    /// in the function's on-failure destination for a person to look at.
+    #[error("{0}")]
+    NonRetryable(String),
+}
+
+impl From<InvocationError> for Diagnostic {
+    fn from(error: InvocationError) -> Diagnostic {
+        let error_type = match error {
+            InvocationError::Retryable { .. } => "Retryable",
+            InvocationError::NonRetryable(_) => "NonRetryable",
+        };
+        Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// Whether retrying the object can succeed: S3 or SNS trouble, as opposed to a source error
+/// that will not go away (a bucket that does not exist, a role that may not read its ACL).
+pub fn is_retryable(error: &ProcessError) -> bool {
+    !matches!(
+        error,
+        ProcessError::Source {
+            source: SourceError::Other(_),
+            ..
+        }
+    )
+}
+
+/// Handles one invocation: decodes `event`, runs every object it names through `pipeline`,
+/// and returns the trigger's answer (the SQS partial batch response, the Batch Operations
+/// results, or a summary for triggers that ignore the answer).
+pub async fn handle<S: ObjectSource, K: AlertSink>(
+    pipeline: &Pipeline,
+    source: &S,
+    sink: &K,
+    event: &Value,
+) -> Result<Value, InvocationError> {
+    let trigger = event::parse(event).map_err(|e| {
+        tracing::error!(error = %e, "The event names no object; it is rejected.");
+        InvocationError::NonRetryable(e.to_string())
+    })?;
+    match trigger {
+        Trigger::Objects(objects) => {
+            let (stats, failures) = process_all(pipeline, source, sink, &objects).await;
+            match failures.first() {
+                None => Ok(summary(&stats)),
+                Some(first) => {
+                    let message = first.to_string();
+                    if failures.iter().any(is_retryable) {
+                        Err(InvocationError::Retryable {
+                            failed: failures.len(),
+                            total: objects.len(),
+                            first: message,
+                        })
+                    } else {
+                        Err(InvocationError::NonRetryable(message))
+                    }
+                }
+            }
+        }
+        Trigger::Sqs(messages) => {
+            let mut failed = Vec::new();
+            for message in messages {
+                let ok = match &message.objects {
+                    Ok(objects) => process_all(pipeline, source, sink, objects)
+                        .await
+                        .1
+                        .is_empty(),
+                    Err(e) => {
+                        log_bad_part("SQS message", &message.message_id, e);
+                        false
+                    }
+                };
+                if !ok {
+                    failed.push(message.message_id);
+                }
+            }
+            to_value(event::sqs_response(failed))
+        }
+        Trigger::Batch(job) => {
+            let mut outcomes = Vec::with_capacity(job.tasks.len());
+            for task in &job.tasks {
+                let outcome = match &task.object {
+                    Ok(object) => batch_task(pipeline, source, sink, object).await,
+                    Err(e) => {
+                        log_bad_part("Batch Operations task", &task.task_id, e);
+                        event::TaskOutcome::PermanentFailure(e.to_string())
+                    }
+                };
+                outcomes.push((task.task_id.clone(), outcome));
+            }
+            to_value(event::batch_response(&job, outcomes))
+        }
+    }
+}
+
+async fn batch_task<S: ObjectSource, K: AlertSink>(
+    pipeline: &Pipeline,
+    source: &S,
+    sink: &K,
+    object: &ObjectRef,
+) -> event::TaskOutcome {
+    let (stats, failures) = process_all(pipeline, source, sink, std::slice::from_ref(object)).await;
+    match failures.first() {
+        // Batch Operations retries temporary failures itself; a source error that will not
+        // go away is counted as failed there, where the job's report shows it.
+        Some(e) => event::TaskOutcome::TemporaryFailure(e.to_string()),
+        None => event::TaskOutcome::Succeeded(format!(
+            "{} records, {} detections, {} delivery alerts",
+            stats.records, stats.detections, stats.delivery_alerts
+        )),
+    }
+}
+
+/// Runs every object, failed or not, so one bad object does not hold back the others' alerts.
+async fn process_all<S: ObjectSource, K: AlertSink>(
+    pipeline: &Pipeline,
+    source: &S,
+    sink: &K,
+    objects: &[ObjectRef],
+) -> (Stats, Vec<ProcessError>) {
+    let mut stats = Stats::default();
+    let mut failures = Vec::new();
+    for object in objects {
+        match pipeline.process_object(source, sink, object).await {
+            Ok(report) => {
+                tracing::info!(
+                    bucket = %object.bucket,
+                    key = %object.key,
+                    records = report.records,
+                    detections = report.detections,
+                    delivery_alerts = report.delivery_alerts,
+                    "Processed the object."
+                );
+                stats.add(&report);
+            }
+            Err(e) => {
+                tracing::error!(
+                    bucket = %object.bucket,
+                    key = %object.key,
+                    retryable = is_retryable(&e),
+                    error = %e,
+                    "The object could not be processed; it will be retried."
+                );
+                failures.push(e);
+            }
+        }
+    }
+    (stats, failures)
+}
+
+fn log_bad_part(what: &str, id: &str, error: &EventError) {
+    tracing::error!(
+        id,
+        error = %error,
+        "The {what} names no object trailwatch can read; it is reported as failed."
+    );
+}
+
+fn summary(stats: &Stats) -> Value {
+    json!({
+        "objects": stats.objects,
+        "records": stats.records,
+        "detections": stats.detections,
+        "delivery_alerts": stats.delivery_alerts,
+    })
+}
+
+fn to_value(response: impl serde::Serialize) -> Result<Value, InvocationError> {
+    serde_json::to_value(response)
+        .map_err(|e| InvocationError::NonRetryable(format!("encoding the response: {e}")))
+}
+
+#[cfg(test)]
+mod tests;

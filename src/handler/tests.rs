@@ -1,0 +1,230 @@
+//! The handler on in-memory ports: what each trigger answers when objects succeed, fail
+//! transiently, or cannot be named at all.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::config::Settings;
+use crate::rules::effective_rules;
+use crate::synth::{cis_hit, delivery_of, gzip, log_key};
+use crate::testing::{MemorySource, Recorder};
+
+const BUCKET: &str = "example-ct-logs";
+const PROD: &str = "123456789012";
+
+fn key(suffix: &str) -> String {
+    log_key(None, None, PROD, "us-east-1", (2025, 3, 14), (9, 5), suffix)
+}
+
+/// A delivery whose one record fires `control`.
+fn hit(control: &str) -> Vec<u8> {
+    let record = cis_hit(control, PROD, "us-east-1", "2025-03-14T09:01:02Z").unwrap();
+    gzip(delivery_of(&[record]).as_bytes(), 1)
+}
+
+fn pipeline() -> Pipeline {
+    Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap()
+}
+
+/// A source with: `ok1` firing CloudWatch.5, `ok2` firing CloudWatch.1, `flaky` failing
+/// transiently, `gone-bucket` failing permanently.
+fn source() -> MemorySource {
+    let mut objects = MemorySource::default();
+    objects
+        .0
+        .insert(key("ok1ok1ok1ok1ok1o"), Ok(hit("CloudWatch.5")));
+    objects
+        .0
+        .insert(key("ok2ok2ok2ok2ok2o"), Ok(hit("CloudWatch.1")));
+    objects
+        .0
+        .insert(key("flakyflakyflakyf"), Err(SourceError::Transient));
+    objects
+        .0
+        .insert(key("gonebucketgonebu"), Err(SourceError::Other));
+    objects
+}
+
+fn s3_event(suffixes: &[&str]) -> Value {
+    let records: Vec<Value> = suffixes
+        .iter()
+        .map(|s| {
+            json!({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                "s3": {"bucket": {"name": BUCKET}, "object": {"key": key(s)}}})
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
+fn sqs(messages: &[(&str, Value)]) -> Value {
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|(id, body)| json!({"messageId": id, "eventSource": "aws:sqs", "body": body.to_string()}))
+        .collect();
+    json!({ "Records": records })
+}
+
+#[tokio::test]
+async fn plain_trigger_publishes_and_summarises() {
+    let sink = Recorder::default();
+    let answer = handle(
+        &pipeline(),
+        &source(),
+        &sink,
+        &s3_event(&["ok1ok1ok1ok1ok1o", "ok2ok2ok2ok2ok2o"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        answer,
+        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0})
+    );
+    assert_eq!(sink.rule_ids(), vec!["CloudWatch.5", "CloudWatch.1"]);
+}
+
+#[tokio::test]
+async fn a_transient_failure_fails_the_invocation_after_the_other_objects() {
+    let sink = Recorder::default();
+    let err = handle(
+        &pipeline(),
+        &source(),
+        &sink,
+        &s3_event(&["flakyflakyflakyf", "ok1ok1ok1ok1ok1o"]),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            InvocationError::Retryable {
+                failed: 1,
+                total: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        sink.rule_ids(),
+        vec!["CloudWatch.5"],
+        "the healthy object still alerted"
+    );
+    let diagnostic = Diagnostic::from(err);
+    assert_eq!(diagnostic.error_type, "Retryable");
+    assert!(
+        diagnostic.error_message.contains("flakyflakyflakyf"),
+        "{}",
+        diagnostic.error_message
+    );
+}
+
+#[tokio::test]
+async fn failures_are_typed_by_whether_a_retry_can_help() {
+    let cases: [(&str, Value, bool, &str); 4] = [
+        (
+            "transient source",
+            s3_event(&["flakyflakyflakyf"]),
+            false,
+            "Retryable",
+        ),
+        (
+            "permanent source error",
+            s3_event(&["gonebucketgonebu"]),
+            false,
+            "NonRetryable",
+        ),
+        (
+            "sink down",
+            s3_event(&["ok1ok1ok1ok1ok1o"]),
+            true,
+            "Retryable",
+        ),
+        (
+            "unknown event",
+            json!({"hello": "world"}),
+            false,
+            "NonRetryable",
+        ),
+    ];
+    for (name, event, sink_down, want) in cases {
+        let sink = Recorder {
+            down: sink_down,
+            ..Recorder::default()
+        };
+        let err = handle(&pipeline(), &source(), &sink, &event)
+            .await
+            .expect_err(name);
+        assert_eq!(Diagnostic::from(err).error_type, want, "case {name}");
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_object_is_a_delivery_alert_not_a_failure() {
+    let sink = Recorder::default();
+    let answer = handle(
+        &pipeline(),
+        &source(),
+        &sink,
+        &s3_event(&["deleteddeleteddd"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer["delivery_alerts"], 1);
+    assert_eq!(sink.rule_ids(), vec!["delivery.missing"]);
+}
+
+#[tokio::test]
+async fn sqs_returns_only_the_failed_messages() {
+    let sink = Recorder::default();
+    let event = sqs(&[
+        ("m-ok", s3_event(&["ok1ok1ok1ok1ok1o"])),
+        ("m-flaky", s3_event(&["flakyflakyflakyf"])),
+        ("m-unknown", json!({"hello": "world"})),
+        (
+            "m-test",
+            json!({"Service": "Amazon S3", "Event": "s3:TestEvent"}),
+        ),
+    ]);
+    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "m-flaky"}, {"itemIdentifier": "m-unknown"}]})
+    );
+    assert_eq!(sink.rule_ids(), vec!["CloudWatch.5"]);
+}
+
+#[tokio::test]
+async fn batch_tasks_get_their_own_result_codes() {
+    let sink = Recorder::default();
+    let task = |id: &str, suffix: &str| json!({"taskId": id, "s3Key": key(suffix), "s3VersionId": null, "s3BucketArn": format!("arn:aws:s3:::{BUCKET}")});
+    let event = json!({
+        "invocationSchemaVersion": "1.0", "invocationId": "inv-1", "job": {"id": "job-1"},
+        "tasks": [task("t-ok", "ok2ok2ok2ok2ok2o"), task("t-flaky", "flakyflakyflakyf"),
+                  {"taskId": "t-bad", "s3Key": "k"}]
+    });
+    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    let codes: Vec<(&str, &str)> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["taskId"].as_str().unwrap(),
+                r["resultCode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("t-ok", "Succeeded"),
+            ("t-flaky", "TemporaryFailure"),
+            ("t-bad", "PermanentFailure")
+        ]
+    );
+    assert_eq!(answer["invocationId"], "inv-1");
+    assert_eq!(
+        answer["results"][0]["resultString"],
+        "1 records, 1 detections, 0 delivery alerts"
+    );
+}

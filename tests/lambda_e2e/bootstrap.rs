@@ -1,0 +1,319 @@
+//! The real `bootstrap` binary: cargo-lambda's Runtime API emulator (`cargo lambda watch
+//! --only-lambda-apis`) hosts it, `cargo lambda invoke` sends it the fixtures, and moto is the
+//! AWS behind `AWS_ENDPOINT_URL`. The emulator is told not to build the function itself: the
+//! test runs the binary cargo already built for it, so no nested cargo build competes for the
+//! target directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::moto::{free_port, wait_for_port, Running};
+use crate::world::*;
+
+const RULES_KEY: &str = "config/trailwatch-rules.toml";
+
+/// A custom rule loaded from S3 at cold start; it fires on Production's StopLogging too.
+const CUSTOM_RULES: &str = r#"
+[[rules]]
+id = "team-sec.stop-logging"
+title = "A trail was stopped"
+severity = "critical"
+pattern = '{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }'
+"#;
+
+fn cargo_lambda() -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/cargo-lambda/bin/cargo-lambda");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/e2e-setup.sh to install cargo-lambda for the end-to-end tests",
+        path.display()
+    );
+    path
+}
+
+/// The environment of a deployed function, pointed at moto; `extra` adds or overrides.
+fn function_env(
+    world: &World,
+    runtime_api: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("PATH", std::env::var("PATH").unwrap_or_default().as_str()),
+        ("AWS_ENDPOINT_URL", world.moto.endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_LAMBDA_FUNCTION_NAME", "_"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "1"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("TRAILWATCH_TOPIC_ARN", world.topic_arn.as_str()),
+        ("TRAILWATCH_EXPECTED_ACCOUNTS", "123456789012,999988887777"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if let Some(api) = runtime_api {
+        env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.into()));
+    }
+    for (k, v) in extra {
+        env.retain(|(name, _)| name != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+    env
+}
+
+fn bootstrap(env: &[(String, String)], log: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
+    command
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(log).unwrap())
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap());
+    command
+}
+
+/// What the process logged on stdout and stderr.
+fn logs(log: &Path) -> String {
+    let out = std::fs::read_to_string(log).unwrap_or_default();
+    let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+    format!("{out}{err}")
+}
+
+/// `cargo lambda invoke` of `payload` (a fixture path or inline JSON) on the emulator.
+fn invoke(port: u16, payload: Payload<'_>) -> Output {
+    let mut command = Command::new(cargo_lambda());
+    command.args([
+        "lambda",
+        "invoke",
+        "--invoke-address",
+        "127.0.0.1",
+        "--invoke-port",
+        &port.to_string(),
+        "--output-format",
+        "json",
+    ]);
+    match payload {
+        Payload::File(path) => command.arg("--data-file").arg(path),
+        Payload::Json(text) => command.args(["--data-ascii", text]),
+    };
+    command
+        .stdin(Stdio::null())
+        .output()
+        .expect("running cargo lambda invoke")
+}
+
+enum Payload<'a> {
+    File(PathBuf),
+    Json(&'a str),
+}
+
+#[tokio::test]
+async fn bootstrap_serves_invocations_through_the_runtime_api() {
+    let world = World::new().await;
+    // Written by the accounts' own trails: the bucket owner is looked up with GetBucketAcl.
+    world
+        .put(
+            &fixture_prod_key(),
+            delivery(PRODUCTION, "us-east-1", &["CloudWatch.5"]),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
+    world
+        .put(
+            &fixture_dev_key(),
+            delivery(DEV, "eu-west-1", &["CloudWatch.4", "CloudWatch.1"]),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
+    world
+        .s3
+        .put_object()
+        .bucket(BUCKET)
+        .key(RULES_KEY)
+        .body(CUSTOM_RULES.as_bytes().to_vec().into())
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let emulator = Command::new(cargo_lambda())
+        .args([
+            "lambda",
+            "watch",
+            "--only-lambda-apis",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(dir.path().join("watch.log")).unwrap())
+        .stderr(std::fs::File::create(dir.path().join("watch.err")).unwrap())
+        .spawn()
+        .expect("starting cargo lambda watch");
+    let mut emulator = Running::new("cargo lambda watch", emulator);
+    wait_for_port(port, "cargo lambda watch", emulator.child());
+
+    let rules = format!("s3://{BUCKET}/{RULES_KEY}");
+    let env = function_env(
+        &world,
+        Some(&format!("http://127.0.0.1:{port}/.rt")),
+        &[("TRAILWATCH_RULES", &rules)],
+    );
+    let log = dir.path().join("bootstrap.log");
+    let function = bootstrap(&env, &log).spawn().expect("starting bootstrap");
+    let _function = Running::new("bootstrap", function);
+
+    // An SQS batch: one raw S3 notification, one behind an SNS envelope.
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events/sqs-s3.json");
+    let out = invoke(port, Payload::File(fixture));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "invoke failed: {stdout}{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        logs(&log)
+    );
+    let answer: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(
+        answer,
+        serde_json::json!({"batchItemFailures": []}),
+        "{}",
+        logs(&log)
+    );
+
+    let mut got: Vec<(String, String)> = world
+        .drain(&world.security)
+        .await
+        .iter()
+        .map(|d| {
+            (
+                d.alert["account_id"].as_str().unwrap().to_string(),
+                d.rule_id().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        (PRODUCTION, "CloudWatch.5"),
+        (PRODUCTION, "team-sec.stop-logging"),
+        (DEV, "CloudWatch.1"),
+        (DEV, "CloudWatch.4"),
+    ]
+    .into_iter()
+    .map(|(a, r)| (a.to_string(), r.to_string()))
+    .collect::<std::collections::BTreeSet<_>>()
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{}", logs(&log));
+
+    // An event that is no trigger: the error reaches the caller typed NonRetryable.
+    let out = invoke(port, Payload::Json(r#"{"hello": "world"}"#));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "an unknown event must fail: {shown}");
+    assert!(
+        shown.contains("NonRetryable") && shown.contains("not a trigger trailwatch accepts"),
+        "{shown}"
+    );
+
+    // The function logs JSON (as Lambda asks with AWS_LAMBDA_LOG_FORMAT) and says what it did.
+    let logged = logs(&log);
+    assert!(logged.contains("trailwatch is ready"), "{logged}");
+    let processed: Vec<&str> = logged
+        .lines()
+        .filter(|l| l.contains("Processed the object"))
+        .collect();
+    assert_eq!(processed.len(), 2, "one line per object: {logged}");
+    for line in processed {
+        let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(entry["level"], "INFO", "{line}");
+    }
+}
+
+/// Runs `bootstrap` without a Runtime API and returns its logs; it must stop by itself, with a
+/// failure status, at cold start.
+fn cold_start_failure(world: &World, extra: &[(&str, &str)], dir: &Path) -> String {
+    // A blank variable counts as unset, so `("TRAILWATCH_TOPIC_ARN", "")` removes the topic.
+    let env = function_env(world, None, extra);
+    let log = dir.join("bootstrap.log");
+    let mut child = Running::new(
+        "bootstrap",
+        bootstrap(&env, &log).spawn().expect("starting bootstrap"),
+    );
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.child().try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "bootstrap kept running: {}",
+            logs(&log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        !status.success(),
+        "bootstrap must not start: {}",
+        logs(&log)
+    );
+    logs(&log)
+}
+
+#[tokio::test]
+async fn bootstrap_refuses_to_start_on_bad_configuration() {
+    let world = World::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad_rules = dir.path().join("rules.toml");
+    std::fs::write(&bad_rules, "[[rules]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"high\"\npattern = '{ $.eventName = }'\n").unwrap();
+    let bad_rules = bad_rules.display().to_string();
+    type Vars<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(&str, Vars, String); 4] = [
+        (
+            "no topic",
+            vec![("TRAILWATCH_TOPIC_ARN", "")],
+            "TRAILWATCH_TOPIC_ARN: is required".to_string(),
+        ),
+        (
+            "bad account list",
+            vec![("TRAILWATCH_EXPECTED_ACCOUNTS", "123,456")],
+            "TRAILWATCH_EXPECTED_ACCOUNTS: `123` is not a 12-digit account id".to_string(),
+        ),
+        (
+            "bad rules file",
+            vec![("TRAILWATCH_RULES", bad_rules.as_str())],
+            format!("{bad_rules}:5:"),
+        ),
+        (
+            "rules object missing",
+            vec![("TRAILWATCH_RULES", "s3://example-ct-logs/config/none.toml")],
+            "reading the rules file s3://example-ct-logs/config/none.toml".to_string(),
+        ),
+    ];
+    for (name, extra, want) in cases {
+        let case_dir = dir.path().join(name.replace(' ', "-"));
+        std::fs::create_dir_all(&case_dir).unwrap();
+        let logged = cold_start_failure(&world, &extra, &case_dir);
+        assert!(
+            logged.contains("trailwatch cannot start"),
+            "case {name}: {logged}"
+        );
+        assert!(
+            logged.contains(&want),
+            "case {name}: wanted {want:?} in {logged}"
+        );
+    }
+}

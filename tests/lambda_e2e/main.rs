@@ -1,0 +1,13 @@
+//! End-to-end tests of the Lambda function against moto, an AWS emulator run on loopback.
+//!
+//! Each test starts its own moto server (from `.venv/moto`, installed by
+//! `scripts/e2e-setup.sh`; a missing install fails the test rather than skipping it) and plays
+//! the CloudTrail sharing guide's scenario on it:
+//! - `scenarios`: the handler in-process over real S3, SNS and SQS HTTP calls;
+//! - `bootstrap`: the built `bootstrap` binary behind cargo-lambda's Lambda Runtime API
+//!   emulator, invoked with the fixtures of `events/`.
+
+mod bootstrap;
+mod moto;
+mod scenarios;
+mod world;
