@@ -1,0 +1,119 @@
+//! Decompression alone against decompress + parse + the built-in rules, on generated
+//! CloudTrail-shaped deliveries of ~10 MB and ~100 MB (uncompressed). The ratio of the two is
+//! what the design promises (full path ≤ 1.5× decompression), so both run in the same process
+//! and the ratio is printed at the end.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use flate2::bufread::MultiGzDecoder;
+use trailwatch::decode::{Format, Limits, RecordReader};
+use trailwatch::fields::FieldPlan;
+use trailwatch::rules::{builtin_rules, RuleSet};
+use trailwatch::synth;
+
+struct Delivery {
+    name: &'static str,
+    raw_len: usize,
+    gz: Vec<u8>,
+}
+
+fn deliveries() -> Vec<Delivery> {
+    [("10MB", 10usize << 20), ("100MB", 100 << 20)]
+        .into_iter()
+        .map(|(name, size)| {
+            let text = synth::delivery_text(7, "111111111111", "us-east-1", size);
+            Delivery {
+                name,
+                raw_len: text.len(),
+                gz: synth::gzip(text.as_bytes(), 1),
+            }
+        })
+        .collect()
+}
+
+/// The limit: inflate everything into a reused buffer, as the decoder's window does.
+fn decompress_only(gz: &[u8]) -> u64 {
+    let mut d = MultiGzDecoder::new(std::io::BufReader::with_capacity(256 << 10, gz));
+    let mut buf = vec![0u8; 256 << 10];
+    let mut total = 0u64;
+    loop {
+        match d.read(&mut buf) {
+            Ok(0) => return total,
+            Ok(n) => total += n as u64,
+            Err(e) => panic!("benchmark data is valid gzip: {e}"),
+        }
+    }
+}
+
+/// The product's path: decode, locate fields, run the 15 built-in rules on every record.
+fn full_path(gz: &[u8], plan: &FieldPlan, rules: &RuleSet) -> u64 {
+    let mut reader = RecordReader::new(gz, Format::Gzip, plan, Limits::default()).expect("gzip");
+    let mut hits = 0u64;
+    while let Some(rec) = reader.next_record().expect("valid delivery") {
+        rules.for_each_match(&rec, |_| hits += 1);
+    }
+    hits
+}
+
+fn compile() -> (FieldPlan, RuleSet) {
+    let mut plan = FieldPlan::new();
+    let rules = RuleSet::compile(&builtin_rules(), &mut plan).expect("built-in rules compile");
+    (plan, rules)
+}
+
+fn bench(c: &mut Criterion, data: &[Delivery]) {
+    let (plan, rules) = compile();
+    for d in data {
+        let mut group = c.benchmark_group(d.name);
+        group.throughput(Throughput::Bytes(d.raw_len as u64));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(if d.raw_len > 50 << 20 {
+            20
+        } else {
+            5
+        }));
+        group.bench_function("decompress_only", |b| b.iter(|| decompress_only(&d.gz)));
+        group.bench_function("decompress_parse_rules", |b| {
+            b.iter(|| full_path(&d.gz, &plan, &rules))
+        });
+        group.finish();
+    }
+}
+
+fn median_secs(mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[3]
+}
+
+fn main() {
+    let data = deliveries();
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c, &data);
+    c.final_summary();
+    let (plan, rules) = compile();
+    for d in &data {
+        let limit = median_secs(|| {
+            decompress_only(&d.gz);
+        });
+        let full = median_secs(|| {
+            full_path(&d.gz, &plan, &rules);
+        });
+        let mb = d.raw_len as f64 / 1e6;
+        println!(
+            "ratio {}: decompress-only {:.0} MB/s, full path {:.0} MB/s, full/decompress = {:.2}x (median of 7)",
+            d.name,
+            mb / limit,
+            mb / full,
+            full / limit
+        );
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): installs what a fresh machine lacks, then runs the format
+# check, clippy, every Rust test (unit, property, CLI, end-to-end against moto) and the infra
+# template checks. Needs rustup's cargo and python3; everything else it installs.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+for component in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
+scripts/e2e-setup.sh
+
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+# Benches are measured by scripts/bench.sh, not here; clippy above already compiles them.
+cargo test --lib --bins --tests --examples
+infra/check.sh

@@ -1,0 +1,304 @@
+//! The `trailwatch` binary as outside checks drive it (DESIGN §8): replay over the bundled
+//! sample bucket, key, scan and rules, with their exit codes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn trailwatch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}"))
+        })
+        .collect()
+}
+
+const SAMPLE_ARGS: [&str; 5] = [
+    "replay",
+    "--expected-accounts",
+    "111111111111,222222222222,333333333333",
+    "--expected-org",
+    "o-exampleorg1",
+];
+
+#[test]
+fn replay_of_the_sample_bucket_gives_the_documented_alerts() {
+    let stats = tempfile::NamedTempFile::new().unwrap();
+    let mut args = SAMPLE_ARGS.to_vec();
+    let stats_path = stats.path().to_str().unwrap();
+    args.extend(["--stats", stats_path, "events/sample-bucket"]);
+    let out = trailwatch(&args);
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let alerts = json_lines(&out);
+    // Per file (by its unique 16-character suffix or marker), the rule ids events/README.md lists.
+    let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in &alerts {
+        let key = a["key"].as_str().unwrap();
+        let name = key.rsplit('/').next().unwrap();
+        let tag = name
+            .rsplit('_')
+            .next()
+            .unwrap()
+            .trim_end_matches(".json.gz")
+            .to_string();
+        by_file
+            .entry(tag)
+            .or_default()
+            .push(a["rule_id"].as_str().unwrap().to_string());
+        assert_eq!(a["version"], 1);
+        assert_eq!(a["bucket"], "sample-bucket");
+        assert_eq!(
+            a["alert_id"].as_str().map(str::len),
+            Some(32),
+            "alert id in {a}"
+        );
+    }
+    let ids = |v: &[&str]| {
+        let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    for v in by_file.values_mut() {
+        v.sort();
+    }
+    let want: BTreeMap<String, Vec<String>> = [
+        (
+            "0fyn2H9XWs1DkYdG",
+            ids(&[
+                "CloudWatch.2",
+                "CloudWatch.2",
+                "CloudWatch.10",
+                "CloudWatch.13",
+            ]),
+        ),
+        (
+            "2vKioVVLtA1u40Xs",
+            ids(&["CloudWatch.1", "CloudWatch.3", "CloudWatch.4"]),
+        ),
+        (
+            "wwl0S8tsOfBkygMC",
+            ids(&["CloudWatch.2", "CloudWatch.5", "CloudWatch.7"]),
+        ),
+        (
+            "QMAoKHjUaZrwp279",
+            ids(&[
+                "CloudWatch.2",
+                "CloudWatch.9",
+                "CloudWatch.12",
+                "CloudWatch.14",
+            ]),
+        ),
+        ("WLSrFdDCgNKVgJQo", ids(&["delivery.corrupt"])),
+        (
+            "wjjt3ybsx0VwzcJL",
+            ids(&[
+                "CloudWatch.2",
+                "CloudWatch.2",
+                "CloudWatch.6",
+                "CloudWatch.8",
+                "CloudWatch.11",
+            ]),
+        ),
+        ("mw4MmQ3AHNx9VKNv", ids(&["delivery.invalid-key"])),
+        ("s5vpabIgyqy5sT3e", ids(&["delivery.account-mismatch"])),
+        ("QpP1y3ZrKOeJz0Et", ids(&["delivery.unexpected-account"])),
+        ("7AwyLpycmwrL5dvg", ids(&["CIS.4.15"])),
+        ("Hd6HfBAzCy5FU0Ha", ids(&["CloudWatch.2", "CloudWatch.2"])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(by_file, want);
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(stats.path()).unwrap()).unwrap();
+    for (field, n) in [
+        ("objects", 14),
+        ("logs", 10),
+        ("digests", 1),
+        ("insights", 1),
+        ("other", 1),
+        ("invalid", 4),
+        ("detections", 22),
+        ("delivery_alerts", 4),
+    ] {
+        assert_eq!(stats[field], n, "stats field {field}: {stats}");
+    }
+    // 9 readable logs hold 184 records; the corrupt one yields 5 before it breaks.
+    assert_eq!(stats["records"], 189, "{stats}");
+}
+
+#[test]
+fn detections_carry_the_event_and_delivery_alerts_the_reason() {
+    let mut args = SAMPLE_ARGS.to_vec();
+    args.push("events/sample-bucket");
+    let alerts = json_lines(&trailwatch(&args));
+    let root = alerts
+        .iter()
+        .find(|a| a["rule_id"] == "CloudWatch.1")
+        .expect("a root-usage alert");
+    assert_eq!(root["kind"], "detection");
+    assert_eq!(root["severity"], "critical");
+    assert_eq!(root["account_id"], "111111111111");
+    assert_eq!(root["record"]["userIdentity"]["type"], "Root");
+    assert_eq!(root["event_id"], root["record"]["eventID"]);
+    assert_eq!(root["reason"], Value::Null);
+    let mismatch = alerts
+        .iter()
+        .find(|a| a["rule_id"] == "delivery.account-mismatch")
+        .unwrap();
+    assert_eq!(mismatch["kind"], "delivery");
+    assert_eq!(mismatch["record"], Value::Null);
+    assert!(
+        mismatch["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 of 12 records"),
+        "{mismatch}"
+    );
+}
+
+#[test]
+fn replay_without_expectations_evaluates_the_stranger_too() {
+    let alerts = json_lines(&trailwatch(&["replay", "events/sample-bucket"]));
+    assert!(!alerts
+        .iter()
+        .any(|a| a["rule_id"] == "delivery.unexpected-account"));
+}
+
+#[test]
+fn key_prints_parts_or_errors_in_order() {
+    let good = "logs/AWSLogs/o-exampleorg1/333333333333/CloudTrail/us-east-1/2025/03/14/333333333333_CloudTrail_us-east-1_20250314T1600Z_7AwyLpycmwrL5dvg.json.gz";
+    let out = trailwatch(&[
+        "key",
+        "--",
+        good,
+        "AWSLogs/123/CloudTrail/x",
+        "AWSLogs/111111111111/Config/x",
+    ]);
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["key"], good);
+    assert_eq!(lines[0]["kind"], "log");
+    assert_eq!(lines[0]["prefix"], "logs");
+    assert_eq!(lines[0]["org_id"], "o-exampleorg1");
+    assert_eq!(lines[0]["account_id"], "333333333333");
+    assert_eq!(lines[0]["region"], "us-east-1");
+    assert_eq!(lines[0]["date"], "2025-03-14");
+    assert_eq!(lines[1]["error"]["code"], "bad-account");
+    assert!(lines[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("123"));
+    assert_eq!(lines[2]["kind"], "other");
+    let encoded = trailwatch(&["key", "--url-encoded", "my+logs%2Fx/AWSLogs/111111111111/"]);
+    let line = &json_lines(&encoded)[0];
+    assert_eq!(line["prefix"], "my logs/x", "{line}");
+    let bad = trailwatch(&["key", "--url-encoded", "%zz"]);
+    assert_eq!(json_lines(&bad)[0]["error"]["code"], "bad-url-encoding");
+}
+
+#[test]
+fn scan_reads_gzip_and_plain_files_without_key_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"Records":[{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","recipientAccountId":"999999999999","eventID":"e1"}]}"#;
+    let plain = dir.path().join("anything.json");
+    std::fs::write(&plain, text).unwrap();
+    let gz = dir.path().join("other.json.gz");
+    std::fs::write(&gz, trailwatch::synth::gzip(text.as_bytes(), 2)).unwrap();
+    let out = trailwatch(&["scan", plain.to_str().unwrap(), gz.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let alerts = json_lines(&out);
+    assert_eq!(alerts.len(), 2);
+    for a in &alerts {
+        assert_eq!(a["rule_id"], "CloudWatch.5");
+        assert_eq!(
+            a["account_id"], "999999999999",
+            "from the record when there is no key"
+        );
+        assert_eq!(a["bucket"], Value::Null);
+    }
+    let missing = trailwatch(&["scan", "no/such/file.json.gz"]);
+    assert_eq!(
+        missing.status.code(),
+        Some(1),
+        "an unreadable file is an operational error"
+    );
+}
+
+#[test]
+fn rules_lists_the_pack_and_custom_files_change_it() {
+    let builtin = json_lines(&trailwatch(&["rules"]));
+    assert_eq!(builtin.len(), 15);
+    assert!(builtin
+        .iter()
+        .all(|r| r["enabled"] == true && r["source"] == "builtin"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.toml");
+    std::fs::write(
+        &file,
+        "[[rules]]\nid = \"CloudWatch.2\"\nenabled = false\n\n[[rules]]\nid = \"team.stop\"\ntitle = \"Stop\"\nseverity = \"high\"\npattern = '{ $.eventName = \"StopLogging\" }'\n",
+    )
+    .unwrap();
+    let custom = json_lines(&trailwatch(&["rules", "--rules", file.to_str().unwrap()]));
+    assert_eq!(custom.len(), 16);
+    assert!(custom
+        .iter()
+        .any(|r| r["id"] == "CloudWatch.2" && r["enabled"] == false));
+    assert!(custom.iter().any(|r| r["id"] == "team.stop"));
+    std::fs::write(
+        &file,
+        "[[rules]]\nid = \"x\"\ntitle = \"X\"\nseverity = \"high\"\npattern = '{ $.a = }'\n",
+    )
+    .unwrap();
+    let bad = trailwatch(&["rules", "--rules", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("rules.toml:5:"),
+        "names the pattern's line: {err}"
+    );
+    assert!(bad.stdout.is_empty(), "nothing on stdout on error");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(trailwatch(&["key"]).status.code(), Some(2));
+    assert_eq!(trailwatch(&["replay"]).status.code(), Some(2));
+    assert_eq!(trailwatch(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        trailwatch(&["replay", "--expected-accounts", "12", "events"])
+            .status
+            .code(),
+        Some(1)
+    );
+    for sub in ["key", "scan", "replay", "rules"] {
+        let help = trailwatch(&[sub, "--help"]);
+        assert_eq!(help.status.code(), Some(0), "{sub} --help");
+        assert!(!help.stdout.is_empty());
+    }
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events/sample-bucket")
+        .is_dir());
+}
