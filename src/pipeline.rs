@@ -161,7 +161,15 @@ struct Outbox<'k, K> {
     report: ObjectReport,
 }
 
-impl<K: AlertSink> Outbox<'_, K> {
+impl<'k, K: AlertSink> Outbox<'k, K> {
+    fn new(sink: &'k K) -> Self {
+        Outbox {
+            sink,
+            pending: Vec::new(),
+            report: ObjectReport::default(),
+        }
+    }
+
     async fn push(&mut self, alert: Alert) -> Result<(), SinkError> {
         match alert.kind {
             crate::alert::AlertKind::Detection => self.report.detections += 1,
@@ -225,11 +233,7 @@ impl Pipeline {
         sink: &K,
         object: &ObjectRef,
     ) -> Result<ObjectReport, ProcessError> {
-        let mut out = Outbox {
-            sink,
-            pending: Vec::new(),
-            report: ObjectReport::default(),
-        };
+        let mut out = Outbox::new(sink);
         let result = self.validate_and_read(source, object, &mut out).await;
         // Publish what was found even when the object then failed: a retry duplicates, never loses.
         out.flush().await?;
@@ -244,11 +248,7 @@ impl Pipeline {
         sink: &K,
         object: &ObjectRef,
     ) -> Result<ObjectReport, ProcessError> {
-        let mut out = Outbox {
-            sink,
-            pending: Vec::new(),
-            report: ObjectReport::default(),
-        };
+        let mut out = Outbox::new(sink);
         let origin = Origin {
             bucket: None,
             key: &object.key,
