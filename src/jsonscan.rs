@@ -409,10 +409,10 @@ fn walk_object(
         return Err(ScanError::TooDeep { offset: open });
     }
     let n = &plan.nodes[node];
-    let mut pos = skip_ws(buf, open + 1);
-    if at(buf, pos)? == b'}' {
-        return Ok(pos + 1);
-    }
+    let mut pos = match enter(buf, open, b'}')? {
+        Next::Element(pos) => pos,
+        Next::End(end) => return Ok(end),
+    };
     loop {
         if at(buf, pos)? != b'"' {
             return Err(ScanError::Syntax {
@@ -432,16 +432,9 @@ fn walk_object(
             }
             None => pos = skip_value(buf, pos, depth + 1)?.0,
         }
-        pos = skip_ws(buf, pos);
-        match at(buf, pos)? {
-            b',' => pos = skip_ws(buf, pos + 1),
-            b'}' => return Ok(pos + 1),
-            _ => {
-                return Err(ScanError::Syntax {
-                    offset: pos,
-                    expected: "`,` or `}`",
-                })
-            }
+        match after_element(buf, pos, b'}', "`,` or `}`")? {
+            Next::Element(next) => pos = next,
+            Next::End(end) => return Ok(end),
         }
     }
 }
@@ -469,10 +462,10 @@ fn walk_array(
         return Err(ScanError::TooDeep { offset: open });
     }
     let n = &plan.nodes[node];
-    let mut pos = skip_ws(buf, open + 1);
-    if at(buf, pos)? == b']' {
-        return Ok(pos + 1);
-    }
+    let mut pos = match enter(buf, open, b']')? {
+        Next::Element(pos) => pos,
+        Next::End(end) => return Ok(end),
+    };
     let mut index = 0usize;
     loop {
         match n.indices.iter().find(|&&(i, _)| i == index) {
@@ -480,17 +473,41 @@ fn walk_array(
             None => pos = skip_value(buf, pos, depth + 1)?.0,
         }
         index += 1;
-        pos = skip_ws(buf, pos);
-        match at(buf, pos)? {
-            b',' => pos = skip_ws(buf, pos + 1),
-            b']' => return Ok(pos + 1),
-            _ => {
-                return Err(ScanError::Syntax {
-                    offset: pos,
-                    expected: "`,` or `]`",
-                })
-            }
+        match after_element(buf, pos, b']', "`,` or `]`")? {
+            Next::Element(next) => pos = next,
+            Next::End(end) => return Ok(end),
         }
+    }
+}
+
+/// Where a walk goes next inside a container.
+enum Next {
+    /// An element (or member) starts here.
+    Element(usize),
+    /// The container closed; the position after it.
+    End(usize),
+}
+
+/// Steps inside the container opened at `open`, which an empty one closes at once.
+fn enter(buf: &[u8], open: usize, close: u8) -> Scan<Next> {
+    let pos = skip_ws(buf, open + 1);
+    Ok(if at(buf, pos)? == close {
+        Next::End(pos + 1)
+    } else {
+        Next::Element(pos)
+    })
+}
+
+/// After an element ending at `pos`: a comma and the next element, or the closer.
+fn after_element(buf: &[u8], pos: usize, close: u8, expected: &'static str) -> Scan<Next> {
+    let pos = skip_ws(buf, pos);
+    match at(buf, pos)? {
+        b',' => Ok(Next::Element(skip_ws(buf, pos + 1))),
+        b if b == close => Ok(Next::End(pos + 1)),
+        _ => Err(ScanError::Syntax {
+            offset: pos,
+            expected,
+        }),
     }
 }
 
