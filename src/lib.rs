@@ -10,16 +10,19 @@
 //!
 //! Module map: `event` triggers → `key`/`date` layout → `acl` → `decode`/`jsonscan`/`fields` →
 //! `rules` → `alert` → `pipeline` ← `ports` ← `aws`, `local`; `handler` is the Lambda's entry;
-//! `synth` generates deterministic CloudTrail data for samples, benchmarks and tests.
+//! `synth` generates deterministic CloudTrail data for samples, benchmarks and tests. `aws`,
+//! `handler` and `bootstrap` come with the default `lambda` feature.
 
 pub mod acl;
 pub mod alert;
+#[cfg(feature = "lambda")]
 pub mod aws;
 pub mod config;
 pub mod date;
 pub mod decode;
 pub mod event;
 pub mod fields;
+#[cfg(feature = "lambda")]
 pub mod handler;
 pub mod jsonscan;
 pub mod key;
