@@ -58,6 +58,10 @@ pub enum DecodeError {
     NotGzip,
     #[error("corrupt or truncated gzip data: {0}")]
     Gzip(#[source] io::Error),
+    /// Zero bytes where a log was announced: CloudTrail never writes one (folder placeholders
+    /// end in `/` and never get here).
+    #[error("the object is empty (zero bytes)")]
+    EmptyObject,
     #[error("the document is empty")]
     EmptyDocument,
     #[error("{0}")]
@@ -148,12 +152,18 @@ enum Inflow<R: Read> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Frame {
     Start,
+    /// Between members: `}` or (after the first) `,`.
     Members {
         first: bool,
     },
+    /// A member must come next.
+    Member,
+    /// Between records: `]` or (after the first) `,`.
     Records {
         first: bool,
     },
+    /// A record must come next.
+    Record,
     /// The document closed; only white space may follow.
     End,
     /// Read to the end of the input.
@@ -177,7 +187,6 @@ pub struct RecordReader<'p, R: Read> {
     records_seen: bool,
     record_index: u64,
     decompressed: u64,
-    empty_object: bool,
 }
 
 /// Bytes requested from the decompressor per read: large enough that refills are rare,
@@ -203,12 +212,13 @@ impl<'p, R: Read> RecordReader<'p, R> {
             Ok(head) => head,
             Err(e) => return Err(read_failure(buffered.get_ref().failure, false, e, limits)),
         };
-        let empty_object = head.is_empty();
+        if head.is_empty() {
+            return Err(DecodeError::EmptyObject);
+        }
         let gzip = head.starts_with(&[0x1f, 0x8b]);
         let inflow = match (gzip, format) {
             (true, _) => Inflow::Gzip(Box::new(MultiGzDecoder::new(buffered))),
             (false, Format::Detect) => Inflow::Plain(buffered),
-            (false, Format::Gzip) if empty_object => Inflow::Plain(buffered),
             (false, Format::Gzip) => return Err(DecodeError::NotGzip),
         };
         Ok(RecordReader {
@@ -225,14 +235,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
             records_seen: false,
             record_index: 0,
             decompressed: 0,
-            empty_object,
         })
-    }
-
-    /// True for a zero-byte object: no document at all, which is not an error (S3 folder
-    /// placeholders and aborted writes look like this) but yields no records.
-    pub fn is_empty_object(&self) -> bool {
-        self.empty_object
     }
 
     /// Decompressed bytes read so far.
@@ -247,9 +250,6 @@ impl<'p, R: Read> RecordReader<'p, R> {
 
     /// The next record, with its wanted fields located.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, DecodeError> {
-        if self.empty_object {
-            return Ok(None);
-        }
         loop {
             if self.frame == Frame::Done {
                 return Ok(None);
@@ -276,7 +276,6 @@ impl<'p, R: Read> RecordReader<'p, R> {
         // White space is never significant: consume it now so that no amount of it between
         // units can pile up in the window.
         self.pos = jsonscan::skip_ws(buf, self.pos);
-        let at = |pos: usize| buf.get(jsonscan::skip_ws(buf, pos)).copied();
         match self.frame {
             Frame::Start => {
                 let pos = jsonscan::skip_ws(buf, self.pos);
@@ -294,19 +293,25 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Members { first } => {
-                let mut pos = jsonscan::skip_ws(buf, self.pos);
-                if at(pos) == Some(b'}') {
-                    if !self.records_seen {
-                        return Err(Step::Failed(DecodeError::RecordsMissing));
+                let pos = jsonscan::skip_ws(buf, self.pos);
+                match buf.get(pos) {
+                    None => Err(Step::Incomplete),
+                    Some(b'}') if !self.records_seen => {
+                        Err(Step::Failed(DecodeError::RecordsMissing))
                     }
-                    (self.pos, self.frame) = (pos + 1, Frame::End);
-                    return Ok(None);
+                    Some(b'}') => {
+                        (self.pos, self.frame) = (pos + 1, Frame::End);
+                        Ok(None)
+                    }
+                    Some(_) => {
+                        let pos = self.past_comma(buf, pos, first, "`,` or `}`")?;
+                        (self.pos, self.frame) = (pos, Frame::Member);
+                        Ok(None)
+                    }
                 }
-                if !first {
-                    pos = jsonscan::expect_byte(buf, pos, b',', "`,` or `}`")
-                        .map_err(|e| self.json_error(e))?;
-                    pos = jsonscan::skip_ws(buf, pos);
-                }
+            }
+            Frame::Member => {
+                let pos = jsonscan::skip_ws(buf, self.pos);
                 if buf.get(pos).is_some_and(|&b| b != b'"') {
                     return Err(self.json_error(ScanError::Syntax {
                         offset: pos,
@@ -339,16 +344,22 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Records { first } => {
-                let mut pos = jsonscan::skip_ws(buf, self.pos);
-                if at(pos) == Some(b']') {
-                    (self.pos, self.frame) = (pos + 1, Frame::Members { first: false });
-                    return Ok(None);
+                let pos = jsonscan::skip_ws(buf, self.pos);
+                match buf.get(pos) {
+                    None => Err(Step::Incomplete),
+                    Some(b']') => {
+                        (self.pos, self.frame) = (pos + 1, Frame::Members { first: false });
+                        Ok(None)
+                    }
+                    Some(_) => {
+                        let pos = self.past_comma(buf, pos, first, "`,` or `]`")?;
+                        (self.pos, self.frame) = (pos, Frame::Record);
+                        Ok(None)
+                    }
                 }
-                if !first {
-                    pos = jsonscan::expect_byte(buf, pos, b',', "`,` or `]`")
-                        .map_err(|e| self.json_error(e))?;
-                }
-                let start = jsonscan::skip_ws(buf, pos);
+            }
+            Frame::Record => {
+                let start = jsonscan::skip_ws(buf, self.pos);
                 let record = &buf[start..];
                 let end = match jsonscan::scan_record(record, self.plan, &mut self.fields) {
                     Ok(len) => start + len,
@@ -385,6 +396,21 @@ impl<'p, R: Read> RecordReader<'p, R> {
         }
     }
 
+    /// Past the `,` that must separate a unit from the one before it (none before the first).
+    /// The comma is consumed into the frame, so white space after it never piles up.
+    fn past_comma(
+        &self,
+        buf: &[u8],
+        pos: usize,
+        first: bool,
+        expected: &'static str,
+    ) -> Result<usize, Step> {
+        if first {
+            return Ok(pos);
+        }
+        jsonscan::expect_byte(buf, pos, b',', expected).map_err(|e| self.json_error(e))
+    }
+
     fn record_too_large(&self) -> DecodeError {
         DecodeError::RecordTooLarge {
             index: self.record_index,
@@ -412,7 +438,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
         let pending = self.filled - self.pos;
         if pending > self.limits.max_record_bytes {
             return Err(match self.frame {
-                Frame::Records { .. } => self.record_too_large(),
+                Frame::Records { .. } | Frame::Record => self.record_too_large(),
                 _ => DecodeError::MemberTooLarge {
                     limit: self.limits.max_record_bytes,
                 },

@@ -108,16 +108,16 @@ fn other_members_around_records_are_skipped() {
 }
 
 #[test]
-fn an_empty_records_array_and_an_empty_object_are_fine() {
+fn an_empty_records_array_is_fine_and_a_zero_byte_object_is_not() {
     let out = read_all(br#"{"Records":[]}"#, Format::Detect, Limits::default());
     assert!(out.names.is_empty() && out.fatal.is_none(), "empty array");
     let plan = FieldPlan::new();
-    let mut reader = RecordReader::new(&b""[..], Format::Gzip, &plan, Limits::default()).unwrap();
-    assert!(reader.is_empty_object(), "zero-byte object");
-    assert!(
-        reader.next_record().unwrap().is_none(),
-        "zero-byte object has no records"
-    );
+    for format in [Format::Gzip, Format::Detect] {
+        let e = RecordReader::new(&b""[..], format, &plan, Limits::default())
+            .err()
+            .expect("a zero-byte object is refused");
+        assert!(matches!(e, DecodeError::EmptyObject), "{format:?}: {e}");
+    }
 }
 
 #[test]
@@ -400,5 +400,41 @@ fn source_failures_are_transient_not_corruption() {
             let err = result.expect_err("the source failed");
             assert!(err.is_transient(), "{name} failing at {fail_at}: {err:?}");
         }
+    }
+}
+
+#[test]
+fn white_space_after_a_comma_never_counts_toward_a_limit() {
+    let limits = Limits {
+        max_record_bytes: 1 << 10,
+        ..Limits::default()
+    };
+    let blank = " ".repeat(1 << 20);
+    let between_records =
+        format!(r#"{{"Records":[{{"eventName":"A"}},{blank}{{"eventName":"B"}}{blank}]}}"#);
+    let between_members = format!(r#"{{"x":1,{blank}"Records":[{{"eventName":"A"}}]}}"#);
+    for (case, text, names) in [
+        ("between records", between_records, &["A", "B"][..]),
+        ("between members", between_members, &["A"][..]),
+    ] {
+        let out = read_all(&gz(text.as_bytes()), Format::Gzip, limits);
+        assert!(out.fatal.is_none(), "{case}: {:?}", out.fatal);
+        assert_eq!(out.names, names, "{case}");
+    }
+}
+
+#[test]
+fn a_comma_must_be_followed_by_a_unit() {
+    for text in [
+        r#"{"Records":[{"a":1},]}"#,
+        r#"{"x":1,}"#,
+        r#"{"Records":[],}"#,
+    ] {
+        let out = read_all(text.as_bytes(), Format::Detect, Limits::default());
+        assert!(
+            matches!(out.fatal, Some(DecodeError::Json(_))),
+            "{text}: {:?}",
+            out.fatal
+        );
     }
 }
