@@ -8,6 +8,9 @@
 pub enum KeyErrorKind {
     /// The key is the empty string.
     EmptyKey,
+    /// Longer than the 1,024 bytes S3 allows a key: no stored object has it, so the event that
+    /// names it is forged or corrupt.
+    TooLong,
     /// The key starts with `/`.
     LeadingSlash,
     /// Two slashes in a row: a segment other than a trailing placeholder one is empty.
@@ -50,6 +53,7 @@ impl KeyErrorKind {
     pub fn code(self) -> &'static str {
         match self {
             KeyErrorKind::EmptyKey => "empty-key",
+            KeyErrorKind::TooLong => "too-long",
             KeyErrorKind::LeadingSlash => "leading-slash",
             KeyErrorKind::EmptySegment => "empty-segment",
             KeyErrorKind::DotSegment => "dot-segment",

@@ -320,11 +320,23 @@ fn near_miss(found: &str, expected: &str) -> KeyError {
 }
 
 /// Rejects the empty key, control characters, backslashes and a leading `/`.
+/// S3's limit on a key's length, in bytes of UTF-8.
+const MAX_KEY_BYTES: usize = 1024;
+
 fn check_characters(key: &str) -> Result<(), KeyError> {
     if key.is_empty() {
         return Err(KeyError::new(
             KeyErrorKind::EmptyKey,
             "the key is empty".to_owned(),
+        ));
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(KeyError::new(
+            KeyErrorKind::TooLong,
+            format!(
+                "the key is {} bytes long; S3 keys are at most {MAX_KEY_BYTES}",
+                key.len()
+            ),
         ));
     }
     for (offset, character) in key.char_indices() {

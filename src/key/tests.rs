@@ -478,3 +478,27 @@ fn log_keys_serialize_in_the_cli_shape() {
         );
     }
 }
+
+#[test]
+fn keys_up_to_s3s_1024_bytes_parse_and_longer_ones_are_refused() {
+    let padded = |total: usize| {
+        let prefix = "p".repeat(total - LOG.len() - 1);
+        format!("{prefix}/{LOG}")
+    };
+    let longest = padded(1024);
+    assert_eq!(longest.len(), 1024);
+    assert_eq!(LogKey::parse(&longest, today()).unwrap().kind, Kind::Log);
+    let error = LogKey::parse(&padded(1025), today()).unwrap_err();
+    assert_eq!(error.code(), "too-long");
+    assert!(
+        error.message().contains("1025 bytes"),
+        "{}",
+        error.message()
+    );
+    // Bytes, not characters: 512 two-byte characters are already 1,024 bytes.
+    let wide = format!("{}x", "é".repeat(512));
+    assert_eq!(
+        LogKey::parse(&wide, today()).unwrap_err().code(),
+        "too-long"
+    );
+}
