@@ -175,53 +175,82 @@ pub struct LambdaConfig {
     pub rules: Option<RulesLocation>,
 }
 
-impl LambdaConfig {
-    /// Reads the process environment (see [`env`]).
-    pub fn from_env() -> Result<LambdaConfig, ConfigError> {
-        LambdaConfig::from_lookup(|name| match std::env::var(name) {
-            Ok(value) => Some(value),
-            Err(std::env::VarError::NotPresent) => None,
-            // Kept (lossily) rather than ignored, so that validation names the variable.
-            Err(std::env::VarError::NotUnicode(raw)) => Some(raw.to_string_lossy().into_owned()),
-        })
-    }
-
-    /// Reads the variables through `lookup` (the environment, or a table in tests). A variable
-    /// set to an empty or blank value counts as unset, as deployment templates write optional
-    /// parameters that way.
-    pub fn from_lookup(
+impl Settings {
+    /// These settings with the size limits a deployment sets (`TRAILWATCH_MAX_*`) read through
+    /// `lookup`; unset ones keep their value. The CLI reads them too, so a local replay bounds a
+    /// hostile file exactly as the function would.
+    pub fn with_limits_from(
+        self,
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<LambdaConfig, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let topic_arn = get(env::TOPIC_ARN).ok_or_else(|| {
-            ConfigError::new(env::TOPIC_ARN, "is required (the SNS topic alerts go to)")
-        })?;
-        check_topic_arn(&topic_arn)?;
-        let defaults = Settings::default();
-        let settings = Settings {
+    ) -> Result<Settings, ConfigError> {
+        let get = blank_as_unset(lookup);
+        Ok(Settings {
             limits: Limits {
                 max_compressed_bytes: byte_count(
                     env::MAX_COMPRESSED_BYTES,
                     get(env::MAX_COMPRESSED_BYTES),
                 )?
-                .unwrap_or(defaults.limits.max_compressed_bytes),
+                .unwrap_or(self.limits.max_compressed_bytes),
                 max_decompressed_bytes: byte_count(
                     env::MAX_DECOMPRESSED_BYTES,
                     get(env::MAX_DECOMPRESSED_BYTES),
                 )?
-                .unwrap_or(defaults.limits.max_decompressed_bytes),
+                .unwrap_or(self.limits.max_decompressed_bytes),
                 max_record_bytes: byte_size(env::MAX_RECORD_BYTES, get(env::MAX_RECORD_BYTES))?
-                    .unwrap_or(defaults.limits.max_record_bytes),
+                    .unwrap_or(self.limits.max_record_bytes),
             },
             max_alert_record_bytes: byte_size(
                 env::MAX_ALERT_RECORD_BYTES,
                 get(env::MAX_ALERT_RECORD_BYTES),
             )?
-            .unwrap_or(defaults.max_alert_record_bytes),
+            .unwrap_or(self.max_alert_record_bytes),
+            ..self
+        })
+    }
+
+    /// [`Settings::with_limits_from`] the process environment.
+    pub fn with_env_limits(self) -> Result<Settings, ConfigError> {
+        self.with_limits_from(process_env)
+    }
+}
+
+/// A variable of the process environment.
+pub fn process_env(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) => Some(value),
+        Err(std::env::VarError::NotPresent) => None,
+        // Kept (lossily) rather than ignored, so that validation names the variable.
+        Err(std::env::VarError::NotUnicode(raw)) => Some(raw.to_string_lossy().into_owned()),
+    }
+}
+
+/// A variable set to an empty or blank value counts as unset, as deployment templates write
+/// optional parameters that way.
+fn blank_as_unset(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl LambdaConfig {
+    /// Reads the process environment (see [`env`]).
+    pub fn from_env() -> Result<LambdaConfig, ConfigError> {
+        LambdaConfig::from_lookup(process_env)
+    }
+
+    /// Reads the variables through `lookup` (the environment, or a table in tests); blank
+    /// values count as unset.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<LambdaConfig, ConfigError> {
+        let get = blank_as_unset(lookup);
+        let topic_arn = get(env::TOPIC_ARN).ok_or_else(|| {
+            ConfigError::new(env::TOPIC_ARN, "is required (the SNS topic alerts go to)")
+        })?;
+        check_topic_arn(&topic_arn)?;
+        let settings = Settings {
             expected_accounts: get(env::EXPECTED_ACCOUNTS)
                 .map(|v| parse_accounts(env::EXPECTED_ACCOUNTS, &v))
                 .transpose()?,
@@ -231,7 +260,9 @@ impl LambdaConfig {
             regions: get(env::REGIONS)
                 .map(|v| parse_regions(env::REGIONS, &v))
                 .transpose()?,
-        };
+            ..Settings::default()
+        }
+        .with_limits_from(&get)?;
         let bucket_owner_id = get(env::BUCKET_OWNER_ID)
             .map(|v| parse_canonical_id(env::BUCKET_OWNER_ID, v))
             .transpose()?;
@@ -419,6 +450,32 @@ mod tests {
             }
         );
         assert_eq!(s.max_alert_record_bytes, 400);
+    }
+
+    #[test]
+    fn limits_override_only_what_is_set_and_keep_the_other_settings() {
+        let base = Settings {
+            expected_org: Some("o-exampleorg1".into()),
+            ..Settings::default()
+        };
+        let vars = [
+            (env::MAX_RECORD_BYTES, "300"),
+            (env::MAX_COMPRESSED_BYTES, " "),
+        ];
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let s = base.clone().with_limits_from(lookup).unwrap();
+        assert_eq!(s.limits.max_record_bytes, 300);
+        assert_eq!(
+            s.limits.max_compressed_bytes, base.limits.max_compressed_bytes,
+            "blank"
+        );
+        assert_eq!(s.expected_org, base.expected_org);
+        let bad = base.with_limits_from(|_| Some("-1".into())).unwrap_err();
+        assert!(bad.to_string().starts_with("TRAILWATCH_MAX_"), "{bad}");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The `trailwatch` command-line tool: the same pipeline as the Lambda function, over local
 //! files, with no AWS at all. Stdout carries JSON lines only; logs go to stderr.
 //!
+//! `scan` and `replay` honour the function's size limits (`TRAILWATCH_MAX_*`), so a hostile
+//! file is bounded locally exactly as in Lambda.
+//!
 //! Exit status: 0 on success (alerts are results, not failures), 1 on an operational error
 //! (unreadable file, bad rules file), 2 on a usage error.
 
@@ -124,7 +127,10 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Scan { rules, paths } => {
-            let pipeline = Pipeline::new(Settings::default(), &load_rules(rules.as_deref())?)?;
+            let pipeline = Pipeline::new(
+                Settings::default().with_env_limits()?,
+                &load_rules(rules.as_deref())?,
+            )?;
             block_on(scan(&pipeline, &paths))?
         }
         Command::Replay {
@@ -142,7 +148,8 @@ fn run(command: Command) -> Result<()> {
                     .map(|o| parse_org_id("--expected-org", &o))
                     .transpose()?,
                 ..Settings::default()
-            };
+            }
+            .with_env_limits()?;
             let pipeline = Pipeline::new(settings, &load_rules(rules.as_deref())?)?;
             let totals = block_on(replay(&pipeline, &dir))??;
             if let Some(path) = stats {
