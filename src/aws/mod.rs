@@ -12,14 +12,30 @@ mod sns;
 pub use s3::{read_text_object, S3Source};
 pub use sns::{message, SnsSink};
 
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// The SDK configuration from the standard sources (the Lambda role's credentials, `AWS_REGION`,
-/// and `AWS_ENDPOINT_URL` for emulators).
+/// and `AWS_ENDPOINT_URL` for emulators), with [`timeouts`].
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts())
+        .load()
+        .await
+}
+
+/// Limits on one attempt of an S3 or SNS call. Without a read timeout a connection that
+/// stalls holds the invocation until Lambda kills it; with one, the SDK abandons the attempt
+/// and retries. Both are far above S3's and SNS's usual latency (tens of milliseconds).
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(5))
+        .build()
 }
 
 /// How a failed AWS call should be treated.

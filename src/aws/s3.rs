@@ -137,6 +137,16 @@ impl ObjectSource for S3Source {
             let room = usize::try_from(keep - bytes.len() as u64).unwrap_or(usize::MAX);
             bytes.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
         }
+        if let Some(announced) = announced.filter(|&n| n < keep && (bytes.len() as u64) < n) {
+            // HTTP framing catches this too; checked here so that a cut body can never be
+            // read as a corrupt delivery.
+            return Err(SourceError::Transient(format!(
+                "GetObject s3://{}/{}: the body ended after {} of {announced} bytes",
+                object.bucket,
+                object.key,
+                bytes.len()
+            )));
+        }
         // Dropping the rest of an oversized body closes the connection instead of reading it.
         Ok(Cursor::new(bytes))
     }
