@@ -5,9 +5,12 @@
 //! the CloudTrail sharing guide's scenario on it:
 //! - `scenarios`: the handler in-process over real S3, SNS and SQS HTTP calls;
 //! - `bootstrap`: the built `bootstrap` binary behind cargo-lambda's Lambda Runtime API
-//!   emulator, invoked with the fixtures of `events/`.
+//!   emulator, invoked with the fixtures of `events/`;
+//! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto.
 
 mod bootstrap;
+mod faults;
 mod moto;
+mod proxy;
 mod scenarios;
 mod world;

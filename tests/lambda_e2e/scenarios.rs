@@ -7,24 +7,6 @@ use serde_json::{json, Value};
 
 use crate::world::*;
 
-/// Production fires CloudWatch.5 (StopLogging); Dev fires CloudWatch.4 and CloudWatch.1.
-async fn deliver_prod_and_dev(world: &World) {
-    world
-        .put(
-            &fixture_prod_key(),
-            delivery(PRODUCTION, "us-east-1", &["CloudWatch.5"]),
-            Acl::BucketOwnerFullControl,
-        )
-        .await;
-    world
-        .put(
-            &fixture_dev_key(),
-            delivery(DEV, "eu-west-1", &["CloudWatch.4", "CloudWatch.1"]),
-            Acl::BucketOwnerFullControl,
-        )
-        .await;
-}
-
 fn rule_ids(delivered: &[Delivered]) -> Vec<String> {
     let mut ids: Vec<String> = delivered.iter().map(|d| d.rule_id().to_string()).collect();
     ids.sort();
@@ -41,7 +23,7 @@ fn alert_ids(delivered: &[Delivered]) -> BTreeSet<String> {
 #[tokio::test]
 async fn detections_reach_each_team_once_with_body_and_attributes() {
     let world = World::new().await;
-    deliver_prod_and_dev(&world).await;
+    world.deliver_prod_and_dev().await;
     // CloudTrail's own notice through SNS names both deliveries.
     let answer = world.invoke(&fixture("sns-cloudtrail.json")).await.unwrap();
     assert_eq!(
@@ -233,7 +215,7 @@ async fn delivery_problems_each_give_their_delivery_alert() {
 #[tokio::test]
 async fn every_envelope_gives_the_same_alerts() {
     let world = World::new().await;
-    deliver_prod_and_dev(&world).await;
+    world.deliver_prod_and_dev().await;
     // The reference: each delivery through a direct S3 notification.
     world.invoke(&fixture("s3-put.json")).await.unwrap();
     let prod = alert_ids(&world.drain(&world.security).await);
@@ -300,7 +282,7 @@ async fn every_envelope_gives_the_same_alerts() {
 #[tokio::test]
 async fn transient_failures_fail_the_invocation_the_message_or_the_task() {
     let world = World::new().await;
-    deliver_prod_and_dev(&world).await;
+    world.deliver_prod_and_dev().await;
     // The topic is gone: every publish fails, and no alert may be lost silently.
     world
         .sns

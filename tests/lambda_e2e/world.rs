@@ -110,9 +110,11 @@ pub struct World {
     pub dev: String,
 }
 
-/// SDK configuration for a moto endpoint: dummy credentials, us-east-1.
+/// SDK configuration for a moto endpoint: dummy credentials, us-east-1, and the function's own
+/// timeouts and (default) retry policy.
 pub async fn sdk_for(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(trailwatch::aws::timeouts())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "e2e"))
@@ -221,22 +223,37 @@ impl World {
         }
     }
 
-    /// The function's S3 source, as cold start builds it for this deployment.
-    pub fn source(&self) -> S3Source {
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.sdk)
-                .force_path_style(true)
-                .build(),
-        );
-        S3Source::new(s3, Settings::default().limits.max_compressed_bytes)
-            .with_bucket_owner_id(Some(BUCKET_OWNER.to_string()))
+    /// Production's delivery fires CloudWatch.5 (StopLogging); Dev's fires CloudWatch.4 and
+    /// CloudWatch.1. The fixtures in `events/` name both.
+    pub async fn deliver_prod_and_dev(&self) {
+        self.put(
+            &fixture_prod_key(),
+            delivery(PRODUCTION, "us-east-1", &["CloudWatch.5"]),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
+        self.put(
+            &fixture_dev_key(),
+            delivery(DEV, "eu-west-1", &["CloudWatch.4", "CloudWatch.1"]),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
     }
 
     /// Runs the handler in-process on `event`, as one invocation.
     pub async fn invoke(&self, event: &Value) -> Result<Value, InvocationError> {
+        self.invoke_through(&self.sdk, event).await
+    }
+
+    /// [`World::invoke`] with the function's clients built from `sdk` (e.g. through a proxy).
+    pub async fn invoke_through(
+        &self,
+        sdk: &SdkConfig,
+        event: &Value,
+    ) -> Result<Value, InvocationError> {
         let pipeline = Pipeline::new(World::settings(), &effective_rules(None).unwrap()).unwrap();
-        let sink = SnsSink::new(aws_sdk_sns::Client::new(&self.sdk), &self.topic_arn);
-        handle(&pipeline, &self.source(), &sink, event).await
+        let sink = SnsSink::new(aws_sdk_sns::Client::new(sdk), &self.topic_arn);
+        handle(&pipeline, &source_from(sdk), &sink, event).await
     }
 
     /// Every message now in `queue` (moto delivers during the publish call), parsed.
@@ -269,6 +286,17 @@ impl World {
             }
         }
     }
+}
+
+/// The S3 source cold start builds, on `sdk`.
+fn source_from(sdk: &SdkConfig) -> S3Source {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    S3Source::new(s3, Settings::default().limits.max_compressed_bytes)
+        .with_bucket_owner_id(Some(BUCKET_OWNER.to_string()))
 }
 
 /// A queue message: an SNS envelope (subject and attributes inside) or, with raw delivery, the
