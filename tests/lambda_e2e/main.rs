@@ -6,11 +6,15 @@
 //! - `scenarios`: the handler in-process over real S3, SNS and SQS HTTP calls;
 //! - `bootstrap`: the built `bootstrap` binary behind cargo-lambda's Lambda Runtime API
 //!   emulator, invoked with the fixtures of `events/`;
-//! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto.
+//! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto;
+//! - `load`: 1,000 deliveries through moto's S3 → SQS notifications and the SQS trigger,
+//!   accounted for from the function's own log lines (`tally`).
 
 mod bootstrap;
 mod faults;
+mod load;
 mod moto;
 mod proxy;
 mod scenarios;
+mod tally;
 mod world;

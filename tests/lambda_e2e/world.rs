@@ -202,17 +202,7 @@ impl World {
 
     /// Writes a delivery into the bucket.
     pub async fn put(&self, key: &str, body: Vec<u8>, acl: Acl) {
-        let put = self
-            .s3
-            .put_object()
-            .bucket(BUCKET)
-            .key(key)
-            .body(body.into());
-        let put = match acl {
-            Acl::BucketOwnerFullControl => put.grant_full_control(format!("id={BUCKET_OWNER}")),
-            Acl::Private => put.acl(aws_sdk_s3::types::ObjectCannedAcl::Private),
-        };
-        put.send().await.unwrap();
+        put_object(self.s3.clone(), key.to_string(), body, acl).await;
     }
 
     /// The settings of the scenario: Production and Dev expected.
@@ -286,6 +276,16 @@ impl World {
             }
         }
     }
+}
+
+/// Writes a delivery into the bucket with `s3` (owned, so the write can run on its own task).
+pub async fn put_object(s3: aws_sdk_s3::Client, key: String, body: Vec<u8>, acl: Acl) {
+    let put = s3.put_object().bucket(BUCKET).key(key).body(body.into());
+    let put = match acl {
+        Acl::BucketOwnerFullControl => put.grant_full_control(format!("id={BUCKET_OWNER}")),
+        Acl::Private => put.acl(aws_sdk_s3::types::ObjectCannedAcl::Private),
+    };
+    put.send().await.unwrap();
 }
 
 /// The S3 source cold start builds, on `sdk`.
