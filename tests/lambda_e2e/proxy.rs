@@ -153,6 +153,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 fn serve(client: TcpStream, upstream: SocketAddr, armed: &Mutex<Armed>) {
+    // Each answer goes out in one write; waiting for an ACK before sending it only adds delay.
+    let _ = client.set_nodelay(true);
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_request(&mut reader) else {
         return;
@@ -254,6 +256,7 @@ impl Answer {
 
 fn forward(request: &Request, upstream: SocketAddr) -> Answer {
     let mut moto = TcpStream::connect(upstream).expect("moto is up");
+    let _ = moto.set_nodelay(true);
     moto.write_all(&request.forwarded()).unwrap();
     let mut raw = Vec::new();
     moto.read_to_end(&mut raw).unwrap();

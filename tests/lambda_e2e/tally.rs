@@ -28,6 +28,7 @@ struct State {
     objects: BTreeMap<String, ObjectTally>,
     clock: Option<Instant>,
     slowest: Option<(Duration, String)>,
+    busy: Duration,
 }
 
 /// A tracing layer; clones share one tally.
@@ -42,6 +43,11 @@ impl Tally {
 
     pub fn objects(&self) -> BTreeMap<String, ObjectTally> {
         self.0.lock().unwrap().objects.clone()
+    }
+
+    /// Time spent on objects, summed.
+    pub fn busy(&self) -> Duration {
+        self.0.lock().unwrap().busy
     }
 
     /// The object that took longest, and how long.
@@ -100,6 +106,7 @@ impl<S: Subscriber> Layer<S> for Tally {
         let now = Instant::now();
         if let Some(since) = state.clock.replace(now) {
             let took = now - since;
+            state.busy += took;
             if state.slowest.as_ref().is_none_or(|(d, _)| took > *d) {
                 state.slowest = Some((took, fields.key.clone()));
             }
