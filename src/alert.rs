@@ -134,6 +134,23 @@ pub struct EventSummary {
     pub region: Option<String>,
 }
 
+/// Longest text an alert field carries: S3's longest key. Longer text (a record's field, a
+/// forged key, a reason quoting either) was written to be noticed; it is cut, saying so, so
+/// that no field can make an alert too large to publish or hide the fields after it.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// `text` cut to [`MAX_FIELD_BYTES`] at a character boundary, with how much was left out.
+fn clip(text: String) -> String {
+    if text.len() <= MAX_FIELD_BYTES {
+        return text;
+    }
+    let mut end = MAX_FIELD_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[{} more bytes]", &text[..end], text.len() - end)
+}
+
 /// The rule fields a detection reports.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleRef<'a> {
@@ -155,28 +172,31 @@ impl Alert {
         max_record_bytes: usize,
     ) -> Alert {
         let (record, record_truncated) = bounded_record(record_text, max_record_bytes);
+        // The id comes from the whole event id; only what the alert shows is clipped.
+        let alert_id = alert_id(
+            origin.bucket,
+            origin.key,
+            event.event_id.as_deref(),
+            rule.id,
+        );
+        let clipped = |field: Option<String>| field.map(clip);
         Alert {
             version: 1,
-            alert_id: alert_id(
-                origin.bucket,
-                origin.key,
-                event.event_id.as_deref(),
-                rule.id,
-            ),
+            alert_id,
             kind: AlertKind::Detection,
             rule_id: rule.id.to_string(),
             title: rule.title.to_string(),
             severity: rule.severity,
-            account_id: origin.account_id.map(String::from).or(event.account_id),
-            region: origin.region.map(String::from).or(event.region),
-            event_time: event.event_time,
-            event_name: event.event_name,
-            event_source: event.event_source,
-            event_id: event.event_id,
-            principal: event.principal,
-            source_ip: event.source_ip,
-            bucket: origin.bucket.map(String::from),
-            key: origin.key.to_string(),
+            account_id: clipped(origin.account_id.map(String::from).or(event.account_id)),
+            region: clipped(origin.region.map(String::from).or(event.region)),
+            event_time: clipped(event.event_time),
+            event_name: clipped(event.event_name),
+            event_source: clipped(event.event_source),
+            event_id: clipped(event.event_id),
+            principal: clipped(event.principal),
+            source_ip: clipped(event.source_ip),
+            bucket: origin.bucket.map(|b| clip(b.to_string())),
+            key: clip(origin.key.to_string()),
             reason: None,
             record: Some(record),
             record_truncated,
@@ -200,9 +220,9 @@ impl Alert {
             event_id: None,
             principal: None,
             source_ip: None,
-            bucket: origin.bucket.map(String::from),
-            key: origin.key.to_string(),
-            reason: Some(reason),
+            bucket: origin.bucket.map(|b| clip(b.to_string())),
+            key: clip(origin.key.to_string()),
+            reason: Some(clip(reason)),
             record: None,
             record_truncated: false,
         }
@@ -401,5 +421,56 @@ mod tests {
             .unwrap()
             .get("requestParameters")
             .is_some());
+    }
+    #[test]
+    fn oversized_fields_are_clipped_but_the_id_comes_from_the_whole_event_id() {
+        let huge = |c: &str| c.repeat(3 << 20);
+        let event = EventSummary {
+            event_id: Some(huge("i")),
+            event_name: Some(huge("é")),
+            principal: Some(huge("p")),
+            ..EventSummary::default()
+        };
+        let whole_id = alert_id(origin().bucket, origin().key, Some(&huge("i")), RULE.id);
+        let clipped_id = alert_id(
+            origin().bucket,
+            origin().key,
+            Some(&"i".repeat(MAX_FIELD_BYTES)),
+            RULE.id,
+        );
+        let alert = Alert::detection(RULE, origin(), event, "{}", 1000);
+        assert_eq!(alert.alert_id, whole_id);
+        assert_ne!(
+            alert.alert_id, clipped_id,
+            "distinct events keep distinct ids"
+        );
+        let name = alert.event_name.as_deref().unwrap();
+        assert!(
+            name.starts_with("éé") && name.ends_with(" more bytes]"),
+            "{}",
+            &name[..10]
+        );
+        assert!(name.len() < MAX_FIELD_BYTES + 32);
+        assert!(
+            alert.to_json_line().len() < 8 * MAX_FIELD_BYTES,
+            "small enough to publish"
+        );
+
+        let forged_key = "k".repeat(10_000);
+        let delivery = Alert::delivery(
+            DeliveryProblem::InvalidKey,
+            Origin {
+                key: &forged_key,
+                ..origin()
+            },
+            huge("r"),
+        );
+        assert_eq!(
+            delivery.key,
+            format!("{}…[8976 more bytes]", "k".repeat(1024))
+        );
+        assert!(delivery.reason.unwrap().len() < MAX_FIELD_BYTES + 32);
+        let short = Alert::delivery(DeliveryProblem::Corrupt, origin(), "fine".into());
+        assert_eq!(short.key, origin().key, "ordinary fields are untouched");
     }
 }
