@@ -167,7 +167,22 @@ pub fn attributes(alert: &Alert) -> Vec<(&'static str, String)> {
         .filter_map(|(name, value)| {
             value
                 .filter(|v| !v.is_empty())
-                .map(|v| (name, v.to_string()))
+                .map(|v| (name, attribute_value(v)))
+        })
+        .collect()
+}
+
+/// `value` with the characters SNS refuses in a `String` attribute (controls other than tab,
+/// line feed and carriage return) replaced by U+FFFD. Event names and sources come from the
+/// record, which its writer controls: one refused character would fail the whole batch on
+/// every retry, so a crafted record could hold back every alert of its file.
+fn attribute_value(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if c < ' ' => char::REPLACEMENT_CHARACTER,
+            c => c,
         })
         .collect()
 }

@@ -65,6 +65,25 @@ fn body_carries_the_alert_json_and_an_email_text() {
 }
 
 #[test]
+fn attribute_values_hold_only_characters_sns_accepts() {
+    let event = EventSummary {
+        event_name: Some("Stop\u{0}Logging\u{1b}[31m\ttab".into()),
+        event_source: Some("cloudtrail.amazonaws.com\u{7f}é".into()),
+        ..EventSummary::default()
+    };
+    let rule = RuleRef {
+        id: "CloudWatch.5",
+        title: "t",
+        severity: Severity::High,
+    };
+    let alert = Alert::detection(rule, origin(), event, "{}", 1000);
+    let values: std::collections::BTreeMap<&str, String> = attributes(&alert).into_iter().collect();
+    assert_eq!(values["event_name"], "Stop\u{fffd}Logging\u{fffd}[31m\ttab");
+    // DEL and non-ASCII are within SNS's accepted range.
+    assert_eq!(values["event_source"], "cloudtrail.amazonaws.com\u{7f}é");
+}
+
+#[test]
 fn attributes_name_only_what_the_alert_has() {
     let detection = detection("t", "{}", 1000);
     let got: Vec<&str> = attributes(&detection).iter().map(|(n, _)| *n).collect();
