@@ -351,3 +351,34 @@ fn an_empty_record_is_evaluated_and_fires_nothing() {
         },
     );
 }
+
+#[test]
+fn a_detection_with_a_five_mib_principal_stays_small_enough_to_publish() {
+    let mut record: serde_json::Value = serde_json::from_str(&stop_logging("huge")).unwrap();
+    record["userIdentity"]["arn"] = "a".repeat(5 << 20).into();
+    let out = replay_one(
+        &key("hugeprincipal"),
+        &gz(doc(&[&record.to_string()]).as_bytes()),
+        &[],
+    );
+    out.check(
+        "5 MiB principal",
+        &Expect {
+            records: 1,
+            detections: &["huge"],
+            delivery: None,
+            // A record near the record limit, and its copy into the alert.
+            max_rss_mib: RECORD_LIMIT_RSS_MIB,
+        },
+    );
+    let alert = &out.alerts[0];
+    let principal = alert["principal"].as_str().unwrap();
+    assert!(principal.ends_with(&format!("[{} more bytes]", (5 << 20) - 1024)));
+    assert_eq!(alert["record_truncated"], true);
+    // The default 64 KiB of record, and a few clipped fields: well inside SNS's 256 KiB.
+    assert!(
+        alert.to_string().len() < 72 << 10,
+        "{}",
+        alert.to_string().len()
+    );
+}
