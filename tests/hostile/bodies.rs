@@ -182,6 +182,15 @@ fn concatenated_members_make_one_document_even_with_a_hundred_thousand_empty_one
     );
 }
 
+/// A case name, the body, the records evaluated, the detections and a piece of the reason.
+type CorruptCase = (
+    &'static str,
+    Vec<u8>,
+    u64,
+    &'static [&'static str],
+    &'static str,
+);
+
 /// Documents that are not CloudTrail's: each a `delivery.corrupt` naming the problem, with the
 /// records before the problem (if any) evaluated.
 #[test]
@@ -195,7 +204,7 @@ fn documents_that_are_not_cloudtrail_json_are_corrupt_deliveries() {
         "}".repeat(100_000)
     );
     let bom = format!("\u{feff}{}", doc(&[&good]));
-    let cases: Vec<(&str, Vec<u8>, u64, &[&str], &str)> = vec![
+    let cases: Vec<CorruptCase> = vec![
         (
             "gzip of non-JSON",
             gz(b"hello, world"),

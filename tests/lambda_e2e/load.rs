@@ -45,8 +45,12 @@ struct Planned {
 /// The `i`th delivery: mostly good, a few of each kind of bad, sizes from one record to
 /// thousands. Deterministic.
 fn plan(i: usize, synth: &mut Synth) -> Planned {
-    let account = if i % 2 == 0 { PRODUCTION } else { DEV };
-    let region = if i % 2 == 0 { "us-east-1" } else { "eu-west-1" };
+    let account = if i.is_multiple_of(2) { PRODUCTION } else { DEV };
+    let region = if i.is_multiple_of(2) {
+        "us-east-1"
+    } else {
+        "eu-west-1"
+    };
     let suffix = format!("Load{i:012}");
     let key = log_key(None, None, account, region, DAY, (9, 5), &suffix);
     let size = if i % 100 == 50 {
@@ -54,7 +58,7 @@ fn plan(i: usize, synth: &mut Synth) -> Planned {
     } else {
         1 + i * 37 % 150
     };
-    let hits = if i % 5 == 0 { 1 + i % 3 } else { 0 };
+    let hits = if i.is_multiple_of(5) { 1 + i % 3 } else { 0 };
     let mut records: Vec<Value> = (0..size)
         .map(|_| synth.record(account, region, DAY))
         .collect();
