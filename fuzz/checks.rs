@@ -300,9 +300,12 @@ fn probe_steps(probe: &[&str]) -> Vec<Step> {
         .collect()
 }
 
+/// Each probe's path and its slot in the decoder's plan.
+type Probes = Vec<(Vec<Step>, SlotId)>;
+
 /// The built-in pack's plan plus the probes, built once per process.
-fn decoder_plan() -> &'static (FieldPlan, Vec<(Vec<Step>, SlotId)>) {
-    static PLAN: OnceLock<(FieldPlan, Vec<(Vec<Step>, SlotId)>)> = OnceLock::new();
+fn decoder_plan() -> &'static (FieldPlan, Probes) {
+    static PLAN: OnceLock<(FieldPlan, Probes)> = OnceLock::new();
     PLAN.get_or_init(|| {
         let mut plan = FieldPlan::new();
         RuleSet::compile(&builtin_rules(), &mut plan).expect("the built-in pack compiles");
