@@ -13,8 +13,9 @@
 use crate::fields::{FieldPlan, Fields, JsonType, Span};
 
 /// How deeply arrays and objects may nest inside one value. CloudTrail records nest a few levels;
-/// the bound keeps hostile input from costing unbounded work per byte and matches serde_json's.
-pub const MAX_DEPTH: usize = 128;
+/// the bound keeps hostile input from costing unbounded work per byte and matches serde_json's
+/// (its recursion limit of 128 lets at most 127 levels through).
+pub const MAX_DEPTH: usize = 127;
 
 /// Why a byte sequence is not (yet) a valid JSON value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -109,6 +109,29 @@ fn nesting_is_bounded_without_recursion() {
 }
 
 #[test]
+fn nesting_limit_is_serde_jsons() {
+    let serde_accepts = |text: &str| serde_json::from_str::<serde_json::Value>(text).is_ok();
+    let plan = FieldPlan::new();
+    let mut fields = Fields::new(&plan);
+    for levels in [MAX_DEPTH, MAX_DEPTH + 1] {
+        let arrays = "[".repeat(levels) + &"]".repeat(levels);
+        assert_eq!(
+            skip_all(&arrays).is_ok(),
+            serde_accepts(&arrays),
+            "{levels} arrays"
+        );
+        // The record object is the outermost level.
+        let record = format!("{{\"a\":{}}}", &arrays[1..arrays.len() - 1]);
+        let scanned = scan_record(record.as_bytes(), &plan, &mut fields);
+        assert_eq!(
+            scanned.is_ok(),
+            serde_accepts(&record),
+            "{levels}-level record"
+        );
+    }
+}
+
+#[test]
 fn string_scan_finds_specials_in_every_word_position() {
     for len in 0..40 {
         let body = "x".repeat(len);

@@ -356,7 +356,8 @@ fn check_characters(key: &str) -> Result<(), KeyError> {
                 KeyErrorKind::Backslash,
                 format!(
                     "segment `{}` contains a backslash, which some tools treat as a path separator",
-                    segment_at(key, offset)
+                    // A control character after the backslash is not rejected yet.
+                    escape_controls(segment_at(key, offset))
                 ),
             ));
         }

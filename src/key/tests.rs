@@ -434,6 +434,11 @@ fn messages_name_the_offending_segment() {
             "logs/a\\b/x".into(),
             "segment `a\\b` contains a backslash",
         ),
+        (
+            "control character escaped after a backslash",
+            "a\\b\u{0}/x".into(),
+            "segment `a\\b\\u{0}` contains a backslash",
+        ),
         ("dot segment", format!("logs/../{LOG}"), "segment `..`"),
     ];
     for (name, key, fragment) in cases {
