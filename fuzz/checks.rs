@@ -327,9 +327,16 @@ pub fn decoder(data: &[u8]) {
     let (plan, probes) = decoder_plan();
     let mut reader = match RecordReader::new(data, Format::Detect, plan, LIMITS) {
         Ok(reader) => reader,
-        Err(error) => return check_decode_error(&error),
+        Err(error) => {
+            assert_eq!(
+                matches!(error, DecodeError::EmptyObject),
+                data.is_empty(),
+                "a zero-byte object, and only that, is EmptyObject"
+            );
+            return check_decode_error(&error);
+        }
     };
-    assert_eq!(reader.is_empty_object(), data.is_empty());
+    assert!(!data.is_empty(), "a zero-byte object is refused");
     // Each call either ends the reading or frames a record, which takes at least two bytes
     // (`{}` and the comma before the next); so this bound is never reached unless a call
     // loops without progress.
