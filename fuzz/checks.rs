@@ -49,6 +49,11 @@ pub fn key_parser(data: &[u8]) {
         Err(error) => {
             assert_eq!(error.kind(), KeyErrorKind::BadUrlEncoding, "{error}");
             assert!(!error.message().is_empty());
+            assert!(
+                !error.message().chars().any(char::is_control),
+                "control character in {:?}",
+                error.message()
+            );
         }
     }
 }

@@ -30,7 +30,8 @@ pub fn url_decode(encoded: &str) -> Result<String, KeyError> {
                     return Err(KeyError::new(
                         KeyErrorKind::BadUrlEncoding,
                         format!(
-                            "URL-encoded key has `{escape}` at byte {offset}, which is not `%` followed by two hex digits"
+                            "URL-encoded key has `{}` at byte {offset}, which is not `%` followed by two hex digits",
+                            super::escape_controls(&escape)
                         ),
                     ));
                 };
@@ -146,6 +147,18 @@ mod tests {
             Err(error) => prop_assert_eq!(error.kind(), KeyErrorKind::BadUrlEncoding),
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_bad_escape_is_quoted_without_its_control_characters() {
+        let error = url_decode("AWSLogs/%\n1").unwrap_err();
+        assert_eq!(error.kind(), KeyErrorKind::BadUrlEncoding);
+        assert!(
+            error.message().contains("`%\\u{a}1`"),
+            "{}",
+            error.message()
+        );
+        assert!(!error.message().chars().any(char::is_control));
     }
 
     proptest! {
