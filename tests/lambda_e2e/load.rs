@@ -1,6 +1,6 @@
-//! Load through the SQS trigger path: 1,000 deliveries of mixed sizes, some bad, written to
-//! moto's bucket, announced by moto's own S3 → SQS notifications, and consumed in batches of
-//! ten the way Lambda's SQS poller does (failed messages come back, the rest are deleted),
+//! Load through the SQS trigger path: 1,000 objects of mixed sizes, some bad, one a folder
+//! placeholder, written to moto's bucket, announced by moto's own S3 → SQS notifications, and
+//! consumed in batches of ten the way Lambda's SQS poller does (failed messages come back, the rest are deleted),
 //! with S3 and SNS faults injected at the start so some objects are retried.
 //!
 //! Conservation is asserted object by object: every object accounted for exactly once,
@@ -123,6 +123,14 @@ fn plan(i: usize, synth: &mut Synth) -> Planned {
                 body,
             )
         }
+        // The console's "create folder": an empty object whose key ends in `/`, kind other.
+        _ if i == OBJECTS - 1 => Planned {
+            key: format!("AWSLogs/{account}/CloudTrail/{region}/2025/03/"),
+            body: Vec::new(),
+            records: 0,
+            detections: 0,
+            ..good
+        },
         _ => good,
     }
 }
