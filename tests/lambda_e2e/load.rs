@@ -136,44 +136,23 @@ fn plan(i: usize, synth: &mut Synth) -> Planned {
 }
 
 /// A queue for the bucket's notifications, with a dead-letter queue after five receives.
+/// Returns the queue's URL and ARN and the dead-letter queue's URL.
 async fn notification_queue(world: &World) -> (String, String, String) {
-    let mut urls = Vec::new();
-    let mut arns = Vec::new();
-    for (name, redrive) in [("deliveries-dlq", None), ("deliveries", Some(()))] {
-        let mut create = world
-            .sqs
-            .create_queue()
-            .queue_name(name)
-            .attributes(QueueAttributeName::VisibilityTimeout, "300");
-        if redrive.is_some() {
-            let policy = json!({"deadLetterTargetArn": arns[0], "maxReceiveCount": 5});
-            create = create.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
-        }
-        let url = create
-            .send()
-            .await
-            .unwrap()
-            .queue_url()
-            .unwrap()
-            .to_string();
-        let arn = world
-            .sqs
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap()
-            .attributes()
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-            .unwrap();
-        urls.push(url);
-        arns.push(arn);
-    }
+    let visibility = (QueueAttributeName::VisibilityTimeout, "300");
+    let dlq = world
+        .create_queue("deliveries-dlq", std::slice::from_ref(&visibility))
+        .await;
+    let policy = json!({"deadLetterTargetArn": world.queue_arn(&dlq).await, "maxReceiveCount": 5})
+        .to_string();
+    let redrive = (QueueAttributeName::RedrivePolicy, policy.as_str());
+    let queue = world
+        .create_queue("deliveries", &[visibility, redrive])
+        .await;
+    let queue_arn = world.queue_arn(&queue).await;
     let config = aws_sdk_s3::types::NotificationConfiguration::builder()
         .queue_configurations(
             aws_sdk_s3::types::QueueConfiguration::builder()
-                .queue_arn(&arns[1])
+                .queue_arn(&queue_arn)
                 .events(aws_sdk_s3::types::Event::S3ObjectCreated)
                 .build()
                 .unwrap(),
@@ -187,7 +166,7 @@ async fn notification_queue(world: &World) -> (String, String, String) {
         .send()
         .await
         .unwrap();
-    (urls[1].clone(), arns[1].clone(), urls[0].clone())
+    (queue, queue_arn, dlq)
 }
 
 /// The SQS event Lambda's poller builds from received messages.

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
+use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 use trailwatch::aws::{S3Source, SnsSink};
 use trailwatch::config::{parse_accounts, Settings};
@@ -161,31 +162,42 @@ impl World {
         world
     }
 
-    async fn subscribe_queue(&self, name: &str, raw: bool, filter: Option<&str>) -> String {
-        let url = self
-            .sqs
-            .create_queue()
-            .queue_name(name)
+    /// Creates the queue `name` with `attributes` and returns its URL.
+    pub async fn create_queue(
+        &self,
+        name: &str,
+        attributes: &[(QueueAttributeName, &str)],
+    ) -> String {
+        let mut create = self.sqs.create_queue().queue_name(name);
+        for (attribute, value) in attributes {
+            create = create.attributes(attribute.clone(), *value);
+        }
+        create
             .send()
             .await
             .unwrap()
             .queue_url()
             .unwrap()
-            .to_string();
-        let arn = self
-            .sqs
+            .to_string()
+    }
+
+    /// The ARN of the queue at `url`.
+    pub async fn queue_arn(&self, url: &str) -> String {
+        self.sqs
             .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::QueueArn)
             .send()
             .await
             .unwrap()
             .attributes()
-            .and_then(|a| {
-                a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                    .cloned()
-            })
-            .unwrap();
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .unwrap()
+    }
+
+    async fn subscribe_queue(&self, name: &str, raw: bool, filter: Option<&str>) -> String {
+        let url = self.create_queue(name, &[]).await;
+        let arn = self.queue_arn(&url).await;
         let mut subscribe = self
             .sns
             .subscribe()
