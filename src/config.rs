@@ -26,6 +26,8 @@ pub struct Settings {
     pub expected_org: Option<String>,
     /// Regions deliveries may come from; `None` accepts any well-formed region.
     pub regions: Option<BTreeSet<String>>,
+    /// Buckets whose objects may be read; `None` reads whichever bucket an event names.
+    pub buckets: Option<BTreeSet<String>>,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             expected_accounts: None,
             expected_org: None,
             regions: None,
+            buckets: None,
         }
     }
 }
@@ -69,6 +72,23 @@ pub fn parse_regions(setting: &str, text: &str) -> Result<BTreeSet<String>, Conf
     parse_list(setting, text, is_region, "is not a region name")
 }
 
+/// A comma-separated list of S3 bucket names.
+pub fn parse_buckets(setting: &str, text: &str) -> Result<BTreeSet<String>, ConfigError> {
+    parse_list(setting, text, is_bucket_name, "is not an S3 bucket name")
+}
+
+/// 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter
+/// or digit (S3's naming rules for general purpose buckets).
+fn is_bucket_name(name: &str) -> bool {
+    let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && edge(name.as_bytes().first())
+        && edge(name.as_bytes().last())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+}
+
 /// An organization id, `o-` and 10 to 32 lower-case letters or digits.
 pub fn parse_org_id(setting: &str, text: &str) -> Result<String, ConfigError> {
     let id = text.trim();
@@ -94,6 +114,8 @@ pub mod env {
     pub const EXPECTED_ORG_ID: &str = "TRAILWATCH_EXPECTED_ORG_ID";
     /// Comma-separated regions deliveries may come from.
     pub const REGIONS: &str = "TRAILWATCH_REGIONS";
+    /// Comma-separated buckets the function reads from; events naming others are refused.
+    pub const BUCKETS: &str = "TRAILWATCH_BUCKETS";
     /// Canonical user id of the bucket owner (else looked up with GetBucketAcl).
     pub const BUCKET_OWNER_ID: &str = "TRAILWATCH_BUCKET_OWNER_ID";
     /// 12-digit account id sent as `ExpectedBucketOwner` on every S3 request.
@@ -110,11 +132,12 @@ pub mod env {
     pub const MAX_ALERT_RECORD_BYTES: &str = "TRAILWATCH_MAX_ALERT_RECORD_BYTES";
 
     /// Every variable, in the order the documentation lists them.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         TOPIC_ARN,
         EXPECTED_ACCOUNTS,
         EXPECTED_ORG_ID,
         REGIONS,
+        BUCKETS,
         BUCKET_OWNER_ID,
         EXPECTED_BUCKET_OWNER,
         RULES,
@@ -260,6 +283,9 @@ impl LambdaConfig {
             regions: get(env::REGIONS)
                 .map(|v| parse_regions(env::REGIONS, &v))
                 .transpose()?,
+            buckets: get(env::BUCKETS)
+                .map(|v| parse_buckets(env::BUCKETS, &v))
+                .transpose()?,
             ..Settings::default()
         }
         .with_limits_from(&get)?;
@@ -385,6 +411,10 @@ mod tests {
         assert!(parse_regions("R", "us-east-1,Europe").is_err());
         assert_eq!(parse_org_id("O", "o-exampleorg1").unwrap(), "o-exampleorg1");
         assert!(parse_org_id("O", "o-short").is_err());
+        assert!(parse_buckets("B", "example-ct-logs, logs.archive.2025").is_ok());
+        for bad in ["ab", "Example", "-logs", "logs-", "logs_x", &"a".repeat(64)] {
+            assert!(parse_buckets("B", bad).is_err(), "{bad}");
+        }
     }
 
     const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:trailwatch-alerts";
@@ -415,6 +445,7 @@ mod tests {
             (env::EXPECTED_ACCOUNTS, "123456789012, 999988887777"),
             (env::EXPECTED_ORG_ID, "o-exampleorg1"),
             (env::REGIONS, "us-east-1,eu-west-1"),
+            (env::BUCKETS, "example-ct-logs"),
             (env::BUCKET_OWNER_ID, &OWNER.to_ascii_uppercase()),
             (env::EXPECTED_BUCKET_OWNER, "111122223333"),
             (env::RULES, "s3://config-bucket/trailwatch/rules.toml"),
@@ -432,6 +463,7 @@ mod tests {
         );
         assert_eq!(s.expected_org.as_deref(), Some("o-exampleorg1"));
         assert_eq!(s.regions.as_ref().map(|r| r.len()), Some(2), "regions");
+        assert_eq!(s.buckets.as_ref().map(|b| b.len()), Some(1), "buckets");
         assert_eq!(c.bucket_owner_id.as_deref(), Some(OWNER), "lower-cased");
         assert_eq!(c.expected_bucket_owner.as_deref(), Some("111122223333"));
         assert_eq!(

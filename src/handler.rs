@@ -48,14 +48,15 @@ impl From<InvocationError> for Diagnostic {
 }
 
 /// Whether retrying the object can succeed: S3 or SNS trouble, as opposed to a source error
-/// that will not go away (a bucket that does not exist, a role that may not read its ACL).
+/// that will not go away (a bucket that does not exist, a role that may not read its ACL) or
+/// a bucket this deployment does not watch.
 pub fn is_retryable(error: &ProcessError) -> bool {
     !matches!(
         error,
         ProcessError::Source {
             source: SourceError::Other(_),
             ..
-        }
+        } | ProcessError::UnwatchedBucket { .. }
     )
 }
 

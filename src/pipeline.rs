@@ -45,6 +45,10 @@ pub enum ProcessError {
     },
     #[error(transparent)]
     Sink(#[from] SinkError),
+    /// The event names a bucket this deployment does not watch: it is never read, whatever the
+    /// function's role would allow (a forged or misrouted event, not a delivery).
+    #[error("s3://{bucket}/{key}: the bucket is not among the watched buckets")]
+    UnwatchedBucket { bucket: String, key: String },
 }
 
 /// What happened to one object.
@@ -233,6 +237,14 @@ impl Pipeline {
         sink: &K,
         object: &ObjectRef,
     ) -> Result<ObjectReport, ProcessError> {
+        if let Some(buckets) = &self.settings.buckets {
+            if !buckets.contains(&object.bucket) {
+                return Err(ProcessError::UnwatchedBucket {
+                    bucket: object.bucket.clone(),
+                    key: object.key.clone(),
+                });
+            }
+        }
         let mut out = Outbox::new(sink);
         let result = self.validate_and_read(source, object, &mut out).await;
         // Publish what was found even when the object then failed: a retry duplicates, never loses.

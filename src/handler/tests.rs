@@ -228,3 +228,45 @@ async fn batch_tasks_get_their_own_result_codes() {
         "1 records, 1 detections, 0 delivery alerts"
     );
 }
+
+#[tokio::test]
+async fn a_bucket_not_watched_is_never_read_and_cannot_be_retried_into_success() {
+    let settings = Settings {
+        buckets: Some(["other-bucket".to_string()].into()),
+        ..Settings::default()
+    };
+    let watching_elsewhere = Pipeline::new(settings, &effective_rules(None).unwrap()).unwrap();
+    let sink = Recorder::default();
+    let err = handle(
+        &watching_elsewhere,
+        &source(),
+        &sink,
+        &s3_event(&["ok1ok1ok1ok1ok1o"]),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, InvocationError::NonRetryable(_)), "{err}");
+    assert!(
+        err.to_string().contains("not among the watched buckets"),
+        "{err}"
+    );
+    assert!(
+        sink.rule_ids().is_empty(),
+        "nothing read, nothing published"
+    );
+
+    let watching_it = Settings {
+        buckets: Some([BUCKET.to_string()].into()),
+        ..Settings::default()
+    };
+    let pipeline = Pipeline::new(watching_it, &effective_rules(None).unwrap()).unwrap();
+    handle(
+        &pipeline,
+        &source(),
+        &sink,
+        &s3_event(&["ok1ok1ok1ok1ok1o"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sink.rule_ids(), ["CloudWatch.5"]);
+}
