@@ -301,6 +301,7 @@ ENV_CASES = [
         {
             "TRAILWATCH_TOPIC_ARN": "<Ref AlertTopic>",
             "TRAILWATCH_EXPECTED_ACCOUNTS": MEMBERS,
+            "TRAILWATCH_BUCKETS": BUCKET,
             "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
         },
     ),
@@ -321,6 +322,7 @@ ENV_CASES = [
             "TRAILWATCH_TOPIC_ARN": "<Ref AlertTopic>",
             "TRAILWATCH_EXPECTED_ORG_ID": ORG,
             "TRAILWATCH_REGIONS": "eu-west-1,us-east-1",
+            "TRAILWATCH_BUCKETS": BUCKET,
             "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
             "TRAILWATCH_BUCKET_OWNER_ID": "a" * 64,
             "TRAILWATCH_RULES": RULES_URI,

@@ -53,6 +53,7 @@ fn function_env(
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("TRAILWATCH_TOPIC_ARN", world.topic_arn.as_str()),
         ("TRAILWATCH_EXPECTED_ACCOUNTS", "123456789012,999988887777"),
+        ("TRAILWATCH_BUCKETS", BUCKET),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
