@@ -354,33 +354,12 @@ impl<'p, R: Read> RecordReader<'p, R> {
                     Some(_) => {
                         let pos = self.past_comma(buf, pos, first, "`,` or `]`")?;
                         (self.pos, self.frame) = (pos, Frame::Record);
-                        Ok(None)
+                        // Straight on to the record: one step per record on the hot path.
+                        self.frame_record()
                     }
                 }
             }
-            Frame::Record => {
-                let start = jsonscan::skip_ws(buf, self.pos);
-                let record = &buf[start..];
-                let end = match jsonscan::scan_record(record, self.plan, &mut self.fields) {
-                    Ok(len) => start + len,
-                    Err(ScanError::NotAnObject { .. }) => {
-                        // The element is well-formed JSON: step over it, the records after it still count.
-                        let (len, _) =
-                            jsonscan::skip_value(record, 0, 2).map_err(|e| self.json_error(e))?;
-                        let index = self.record_index;
-                        self.record_index += 1;
-                        (self.pos, self.frame) = (start + len, Frame::Records { first: false });
-                        return Err(Step::Failed(DecodeError::RecordNotObject { index }));
-                    }
-                    Err(e) => return Err(self.json_error(e.offset_by(start as u64))),
-                };
-                if end - start > self.limits.max_record_bytes {
-                    return Err(Step::Failed(self.record_too_large()));
-                }
-                self.record_index += 1;
-                (self.pos, self.frame) = (end, Frame::Records { first: false });
-                Ok(Some((start, end)))
-            }
+            Frame::Record => self.frame_record(),
             Frame::End => match jsonscan::expect_only_whitespace(buf, self.pos) {
                 Ok(()) if self.eof => {
                     self.frame = Frame::Done;
@@ -394,6 +373,34 @@ impl<'p, R: Read> RecordReader<'p, R> {
             },
             Frame::Done => Ok(None),
         }
+    }
+
+    /// Frames the record that must start at the current position (after white space).
+    fn frame_record(&mut self) -> Result<Option<(usize, usize)>, Step> {
+        let buf = &self.window[..self.filled];
+        let start = jsonscan::skip_ws(buf, self.pos);
+        // Blanks before the record are consumed even if it is incomplete: they never pile up.
+        self.pos = start;
+        let record = &buf[start..];
+        let end = match jsonscan::scan_record(record, self.plan, &mut self.fields) {
+            Ok(len) => start + len,
+            Err(ScanError::NotAnObject { .. }) => {
+                // The element is well-formed JSON: step over it, the records after it still count.
+                let (len, _) =
+                    jsonscan::skip_value(record, 0, 2).map_err(|e| self.json_error(e))?;
+                let index = self.record_index;
+                self.record_index += 1;
+                (self.pos, self.frame) = (start + len, Frame::Records { first: false });
+                return Err(Step::Failed(DecodeError::RecordNotObject { index }));
+            }
+            Err(e) => return Err(self.json_error(e.offset_by(start as u64))),
+        };
+        if end - start > self.limits.max_record_bytes {
+            return Err(Step::Failed(self.record_too_large()));
+        }
+        self.record_index += 1;
+        (self.pos, self.frame) = (end, Frame::Records { first: false });
+        Ok(Some((start, end)))
     }
 
     /// Past the `,` that must separate a unit from the one before it (none before the first).
