@@ -278,7 +278,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
         self.pos = jsonscan::skip_ws(buf, self.pos);
         match self.frame {
             Frame::Start => {
-                let pos = jsonscan::skip_ws(buf, self.pos);
+                let pos = self.pos;
                 match buf.get(pos) {
                     None if self.eof => Err(Step::Failed(DecodeError::EmptyDocument)),
                     None => Err(Step::Incomplete),
@@ -293,7 +293,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Members { first } => {
-                let pos = jsonscan::skip_ws(buf, self.pos);
+                let pos = self.pos;
                 match buf.get(pos) {
                     None => Err(Step::Incomplete),
                     Some(b'}') if !self.records_seen => {
@@ -311,7 +311,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Member => {
-                let pos = jsonscan::skip_ws(buf, self.pos);
+                let pos = self.pos;
                 if buf.get(pos).is_some_and(|&b| b != b'"') {
                     return Err(self.json_error(ScanError::Syntax {
                         offset: pos,
@@ -344,7 +344,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Records { first } => {
-                let pos = jsonscan::skip_ws(buf, self.pos);
+                let pos = self.pos;
                 match buf.get(pos) {
                     None => Err(Step::Incomplete),
                     Some(b']') => {
