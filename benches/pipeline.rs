@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use flate2::bufread::MultiGzDecoder;
-use trailwatch::decode::{Format, Limits, RecordReader};
-use trailwatch::fields::FieldPlan;
+use trailwatch::config::Limits;
+use trailwatch::decode::{Format, RecordReader};
+use trailwatch::record::FieldPlan;
 use trailwatch::rules::{builtin_rules, RuleSet};
 use trailwatch::synth;
 

@@ -10,11 +10,12 @@
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use trailwatch::config::Limits;
 use trailwatch::date::{Date, CLOUDTRAIL_LAUNCH};
-use trailwatch::decode::{DecodeError, Format, Limits, RecordReader};
+use trailwatch::decode::{DecodeError, Format, RecordReader};
 use trailwatch::event::{self, TaskOutcome, Trigger};
-use trailwatch::fields::{FieldPlan, JsonRef, SlotId, Step};
 use trailwatch::key::{self, KeyError, KeyErrorKind, Kind, LogKey};
+use trailwatch::record::{FieldPlan, JsonRef, SlotId, Step};
 use trailwatch::rules::{
     builtin_rules, parse_pattern, Check, Expr, RuleDef, RuleSet, RuleSource, Severity,
 };
@@ -156,6 +157,11 @@ pub fn filter_pattern(data: &[u8]) {
         return;
     };
     let (pattern, record) = text.split_once('\n').unwrap_or((text, "{}"));
+    pattern_on_record(pattern, record);
+}
+
+/// [`filter_pattern`]'s properties for one pattern (which may span lines) and one record's text.
+pub fn pattern_on_record(pattern: &str, record: &str) {
     let tree = match parse_pattern(pattern) {
         Ok(tree) => tree,
         Err(error) => {

@@ -5,10 +5,13 @@
 //! finding always has the same id: Lambda's retries and duplicate S3 events then produce
 //! recognisable duplicates rather than new alerts.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::record::{FieldPlan, Record, SlotId, Step};
 use crate::rules::Severity;
 
 /// Detection (a record matched a rule) or delivery (a file failed validation).
@@ -134,6 +137,68 @@ pub struct EventSummary {
     pub region: Option<String>,
 }
 
+/// The record fields an alert carries (and the account the content check compares), registered
+/// in the pipeline's one [`FieldPlan`] beside what the rules read.
+#[derive(Debug, Clone)]
+pub struct EventSlots {
+    recipient_account: SlotId,
+    aws_region: SlotId,
+    event_time: SlotId,
+    event_name: SlotId,
+    event_source: SlotId,
+    event_id: SlotId,
+    arn: SlotId,
+    invoked_by: SlotId,
+    principal_id: SlotId,
+    source_ip: SlotId,
+}
+
+impl EventSlots {
+    /// Registers the fields in `plan`.
+    pub fn register(plan: &mut FieldPlan) -> Self {
+        let mut slot = |path: &[&str]| {
+            let steps: Vec<Step> = path.iter().map(|p| Step::Key(p.to_string())).collect();
+            plan.slot_for(&steps)
+        };
+        EventSlots {
+            recipient_account: slot(&["recipientAccountId"]),
+            aws_region: slot(&["awsRegion"]),
+            event_time: slot(&["eventTime"]),
+            event_name: slot(&["eventName"]),
+            event_source: slot(&["eventSource"]),
+            event_id: slot(&["eventID"]),
+            arn: slot(&["userIdentity", "arn"]),
+            invoked_by: slot(&["userIdentity", "invokedBy"]),
+            principal_id: slot(&["userIdentity", "principalId"]),
+            source_ip: slot(&["sourceIPAddress"]),
+        }
+    }
+
+    /// The alert's view of the record's event.
+    pub fn summary(&self, rec: &Record<'_>) -> EventSummary {
+        let text = |slot| rec.get_str(slot).map(|s| s.into_owned());
+        EventSummary {
+            event_time: text(self.event_time),
+            event_name: text(self.event_name),
+            event_source: text(self.event_source),
+            event_id: text(self.event_id),
+            // The caller as precisely as the record says: its ARN, else the AWS service
+            // acting for it, else its principal id.
+            principal: text(self.arn)
+                .or_else(|| text(self.invoked_by))
+                .or_else(|| text(self.principal_id)),
+            source_ip: text(self.source_ip),
+            account_id: text(self.recipient_account),
+            region: text(self.aws_region),
+        }
+    }
+
+    /// The record's `recipientAccountId`, the account it says it was written for.
+    pub fn recipient_account<'a>(&self, rec: &Record<'a>) -> Option<Cow<'a, str>> {
+        rec.get_str(self.recipient_account)
+    }
+}
+
 /// Longest text an alert field carries: S3's longest key. Longer text (a record's field, a
 /// forged key, a reason quoting either) was written to be noticed; it is cut, saying so, so
 /// that no field can make an alert too large to publish or hide the fields after it.
@@ -228,10 +293,11 @@ impl Alert {
         }
     }
 
-    /// The alert as one line of JSON.
-    pub fn to_json_line(&self) -> String {
-        // Serialising plain structs, strings and serde_json values cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+    /// The alert as one line of JSON. serde_json fails only on maps with non-string keys and
+    /// on failing `Serialize` impls, neither of which an alert holds; the error is still
+    /// returned rather than hidden, so a defect fails the publish instead of sending `""`.
+    pub fn to_json_line(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 }
 
@@ -314,7 +380,7 @@ mod tests {
             r#"{"eventName":"StopLogging","eventID":"e-1"}"#,
             1000,
         );
-        let line = alert.to_json_line();
+        let line = alert.to_json_line().unwrap();
         // Sorted here: whether serde_json's map keeps insertion order depends on features
         // other crates enable (the AWS SDK turns `preserve_order` on).
         let mut fields: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&line)
@@ -367,7 +433,7 @@ mod tests {
     #[test]
     fn delivery_alert_nulls_the_event_fields() {
         let alert = Alert::delivery(DeliveryProblem::Corrupt, origin(), "truncated gzip".into());
-        let v: Value = serde_json::from_str(&alert.to_json_line()).unwrap();
+        let v: Value = serde_json::from_str(&alert.to_json_line().unwrap()).unwrap();
         for f in [
             "event_time",
             "event_name",
@@ -412,7 +478,10 @@ mod tests {
         assert_eq!(record["eventName"], "PutBucketPolicy");
         assert_eq!(record["eventID"], "x");
         assert!(record.get("requestParameters").is_none());
-        assert!(alert.to_json_line().contains(r#""record_truncated":true"#));
+        assert!(alert
+            .to_json_line()
+            .unwrap()
+            .contains(r#""record_truncated":true"#));
         let small = Alert::detection(RULE, origin(), EventSummary::default(), &big, 100_000);
         assert!(!small.record_truncated);
         assert!(small
@@ -452,7 +521,7 @@ mod tests {
         );
         assert!(name.len() < MAX_FIELD_BYTES + 32);
         assert!(
-            alert.to_json_line().len() < 8 * MAX_FIELD_BYTES,
+            alert.to_json_line().unwrap().len() < 8 * MAX_FIELD_BYTES,
             "small enough to publish"
         );
 

@@ -7,12 +7,34 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::decode::Limits;
 use crate::key::{is_account_id, is_org_id, is_region};
 
 /// Largest record copied into an alert. SNS takes 256 KiB per message and per batch; an alert
 /// travels in JSON and again in an e-mail rendering, so a record must leave room for both.
 pub const DEFAULT_MAX_ALERT_RECORD_BYTES: usize = 64 << 10;
+
+/// Bounds that keep a hostile delivery from costing unbounded memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most compressed bytes read from the source.
+    pub max_compressed_bytes: u64,
+    /// Most decompressed bytes (a gzip bomb stops here).
+    pub max_decompressed_bytes: u64,
+    /// Largest single record, in bytes of JSON text.
+    pub max_record_bytes: usize,
+}
+
+impl Default for Limits {
+    /// CloudTrail delivers files every five minutes, rarely above a few tens of MB compressed;
+    /// a single event is at most a few hundred KB. The defaults leave ample room above that.
+    fn default() -> Self {
+        Limits {
+            max_compressed_bytes: 512 << 20,
+            max_decompressed_bytes: 8 << 30,
+            max_record_bytes: 8 << 20,
+        }
+    }
+}
 
 /// The checks and bounds applied to every delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]

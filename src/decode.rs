@@ -3,7 +3,7 @@
 //!
 //! Memory stays flat in the file size: a refillable window of decompressed bytes that holds at
 //! least the current record, never the whole document. Each record is framed and its wanted
-//! fields located in the same pass ([`crate::jsonscan`]); a record that does not fit the window
+//! fields located in the same pass ([`crate::record`]); a record that does not fit the window
 //! grows it, up to the record-size limit.
 //!
 //! Errors say which problem it is: the source failing to deliver bytes (transient, worth a
@@ -13,31 +13,9 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::bufread::MultiGzDecoder;
 
-use crate::fields::{FieldPlan, Fields, Record};
-use crate::jsonscan::{self, ScanError};
-
-/// Bounds that keep a hostile delivery from costing unbounded memory or time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Most compressed bytes read from the source.
-    pub max_compressed_bytes: u64,
-    /// Most decompressed bytes (a gzip bomb stops here).
-    pub max_decompressed_bytes: u64,
-    /// Largest single record, in bytes of JSON text.
-    pub max_record_bytes: usize,
-}
-
-impl Default for Limits {
-    /// CloudTrail delivers files every five minutes, rarely above a few tens of MB compressed;
-    /// a single event is at most a few hundred KB. The defaults leave ample room above that.
-    fn default() -> Self {
-        Limits {
-            max_compressed_bytes: 512 << 20,
-            max_decompressed_bytes: 8 << 30,
-            max_record_bytes: 8 << 20,
-        }
-    }
-}
+use crate::config::Limits;
+use crate::record::json::{self, ScanError};
+use crate::record::{FieldPlan, Fields, Record};
 
 /// What the bytes are expected to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,7 +253,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
         let buf = &self.window[..self.filled];
         // White space is never significant: consume it now so that no amount of it between
         // units can pile up in the window.
-        self.pos = jsonscan::skip_ws(buf, self.pos);
+        self.pos = json::skip_ws(buf, self.pos);
         match self.frame {
             Frame::Start => {
                 let pos = self.pos;
@@ -318,12 +296,11 @@ impl<'p, R: Read> RecordReader<'p, R> {
                         expected: "a member name",
                     }));
                 }
-                let (name_end, _) =
-                    jsonscan::scan_string(buf, pos).map_err(|e| self.json_error(e))?;
+                let (name_end, _) = json::scan_string(buf, pos).map_err(|e| self.json_error(e))?;
                 let is_records = &buf[pos..name_end] == b"\"Records\"";
-                let value = jsonscan::skip_ws(
+                let value = json::skip_ws(
                     buf,
-                    jsonscan::expect_byte(buf, name_end, b':', "`:`")
+                    json::expect_byte(buf, name_end, b':', "`:`")
                         .map_err(|e| self.json_error(e))?,
                 );
                 if is_records {
@@ -338,7 +315,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
                     }
                 } else {
                     let (end, _) =
-                        jsonscan::skip_value(buf, value, 1).map_err(|e| self.json_error(e))?;
+                        json::skip_value(buf, value, 1).map_err(|e| self.json_error(e))?;
                     (self.pos, self.frame) = (end, Frame::Members { first: false });
                     Ok(None)
                 }
@@ -360,7 +337,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
                 }
             }
             Frame::Record => self.frame_record(),
-            Frame::End => match jsonscan::expect_only_whitespace(buf, self.pos) {
+            Frame::End => match json::expect_only_whitespace(buf, self.pos) {
                 Ok(()) if self.eof => {
                     self.frame = Frame::Done;
                     Ok(None)
@@ -378,16 +355,15 @@ impl<'p, R: Read> RecordReader<'p, R> {
     /// Frames the record that must start at the current position (after white space).
     fn frame_record(&mut self) -> Result<Option<(usize, usize)>, Step> {
         let buf = &self.window[..self.filled];
-        let start = jsonscan::skip_ws(buf, self.pos);
+        let start = json::skip_ws(buf, self.pos);
         // Blanks before the record are consumed even if it is incomplete: they never pile up.
         self.pos = start;
         let record = &buf[start..];
-        let end = match jsonscan::scan_record(record, self.plan, &mut self.fields) {
+        let end = match crate::record::scan_record(record, self.plan, &mut self.fields) {
             Ok(len) => start + len,
             Err(ScanError::NotAnObject { .. }) => {
                 // The element is well-formed JSON: step over it, the records after it still count.
-                let (len, _) =
-                    jsonscan::skip_value(record, 0, 2).map_err(|e| self.json_error(e))?;
+                let (len, _) = json::skip_value(record, 0, 2).map_err(|e| self.json_error(e))?;
                 let index = self.record_index;
                 self.record_index += 1;
                 (self.pos, self.frame) = (start + len, Frame::Records { first: false });
@@ -415,7 +391,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
         if first {
             return Ok(pos);
         }
-        jsonscan::expect_byte(buf, pos, b',', expected).map_err(|e| self.json_error(e))
+        json::expect_byte(buf, pos, b',', expected).map_err(|e| self.json_error(e))
     }
 
     fn record_too_large(&self) -> DecodeError {

@@ -7,15 +7,18 @@
 //!   alerts already published repeat with the same ids).
 //! - SQS: the messages whose objects failed are returned in `batchItemFailures`; a message that
 //!   names nothing readable is returned too, so it ends in the queue's dead-letter queue.
-//! - S3 Batch Operations: `Succeeded`, `TemporaryFailure` (S3 or SNS failed) or
-//!   `PermanentFailure` (the task is malformed) per task.
+//! - S3 Batch Operations: `Succeeded`, `TemporaryFailure` (S3 or SNS failed for now) or
+//!   `PermanentFailure` (the task is malformed, or its object can never be processed) per task.
+//!
+//! Whether a failure is worth a retry is [`ProcessError::is_retryable`]'s decision alone.
 
 use lambda_runtime::Diagnostic;
 use serde_json::{json, Value};
 
+use crate::error::chain;
 use crate::event::{self, EventError, Trigger};
 use crate::pipeline::{Pipeline, ProcessError, Stats};
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SourceError};
+use crate::ports::{AlertSink, ObjectRef, ObjectSource};
 
 /// Why an invocation failed. Lambda reports the [`Diagnostic`]'s type, which says whether a
 /// retry can help.
@@ -47,19 +50,6 @@ impl From<InvocationError> for Diagnostic {
     }
 }
 
-/// Whether retrying the object can succeed: S3 or SNS trouble, as opposed to a source error
-/// that will not go away (a bucket that does not exist, a role that may not read its ACL) or
-/// a bucket this deployment does not watch.
-pub fn is_retryable(error: &ProcessError) -> bool {
-    !matches!(
-        error,
-        ProcessError::Source {
-            source: SourceError::Other(_),
-            ..
-        } | ProcessError::UnwatchedBucket { .. }
-    )
-}
-
 /// Handles one invocation: decodes `event`, runs every object it names through `pipeline`,
 /// and returns the trigger's answer (the SQS partial batch response, the Batch Operations
 /// results, or a summary for triggers that ignore the answer).
@@ -79,8 +69,8 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
             match failures.first() {
                 None => Ok(summary(&stats)),
                 Some(first) => {
-                    let message = first.to_string();
-                    if failures.iter().any(is_retryable) {
+                    let message = chain(first);
+                    if failures.iter().any(ProcessError::is_retryable) {
                         Err(InvocationError::Retryable {
                             failed: failures.len(),
                             total: objects.len(),
@@ -136,9 +126,10 @@ async fn batch_task<S: ObjectSource, K: AlertSink>(
 ) -> event::TaskOutcome {
     let (stats, failures) = process_all(pipeline, source, sink, std::slice::from_ref(object)).await;
     match failures.first() {
-        // Batch Operations retries temporary failures itself; a source error that will not
-        // go away is counted as failed there, where the job's report shows it.
-        Some(e) => event::TaskOutcome::TemporaryFailure(e.to_string()),
+        // Batch Operations retries temporary failures itself; one that will not go away is
+        // reported as permanent at once, where the job's completion report shows it.
+        Some(e) if e.is_retryable() => event::TaskOutcome::TemporaryFailure(chain(e)),
+        Some(e) => event::TaskOutcome::PermanentFailure(chain(e)),
         None => event::TaskOutcome::Succeeded(format!(
             "{} records, {} detections, {} delivery alerts",
             stats.records, stats.detections, stats.delivery_alerts
@@ -168,13 +159,23 @@ async fn process_all<S: ObjectSource, K: AlertSink>(
                 );
                 stats.add(&report);
             }
+            Err(e) if e.is_retryable() => {
+                tracing::error!(
+                    bucket = %object.bucket,
+                    key = %object.key,
+                    retryable = true,
+                    error = %chain(&e),
+                    "The object could not be processed now; it is reported as failed so that its trigger retries it."
+                );
+                failures.push(e);
+            }
             Err(e) => {
                 tracing::error!(
                     bucket = %object.bucket,
                     key = %object.key,
-                    retryable = is_retryable(&e),
-                    error = %e,
-                    "The object could not be processed; it will be retried."
+                    retryable = false,
+                    error = %chain(&e),
+                    "The object cannot be processed and a retry would fail the same way; it is reported as failed for a person to look at."
                 );
                 failures.push(e);
             }

@@ -1,17 +1,25 @@
 //! trailwatch: validates every CloudTrail delivery into a shared bucket and publishes detections.
 //!
-//! A trigger event names new objects ([`event`]); each object's key is parsed and checked
-//! against the CloudTrail layout and the expected accounts ([`key`], [`config`]); its ACL must
-//! leave the bucket owner in control ([`acl`]); its gzip'd JSON is streamed one record at a time
-//! ([`decode`]), each record scanned once for the fields anyone needs ([`jsonscan`], [`fields`])
-//! and evaluated by the filter-pattern rules ([`rules`]); matches and failed checks become alerts
-//! ([`alert`]). [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3 and
-//! SNS in Lambda ([`aws`], [`handler`]), a folder and stdout in the CLI ([`local`]).
+//! A trigger event names new objects ([`event`]); each object's key is parsed against the
+//! CloudTrail layout ([`key`], its day folders by [`date`]) and checked against what the
+//! deployment expects ([`layout`], settings from [`config`]); its ACL must leave the bucket owner
+//! in control ([`acl`]); its gzip'd JSON is streamed one record at a time ([`decode`]), each
+//! record scanned once for the fields anyone needs ([`record`]) and evaluated by the
+//! filter-pattern rules ([`rules`]); matches and failed checks become alerts ([`alert`]).
+//! [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3 and SNS in Lambda
+//! ([`aws`], [`handler`]), a folder and stdout in the CLI ([`local`]).
 //!
-//! Module map: `event` triggers → `key`/`date` layout → `acl` → `decode`/`jsonscan`/`fields` →
-//! `rules` → `alert` → `pipeline` ← `ports` ← `aws`, `local`; `handler` is the Lambda's entry;
-//! `synth` generates deterministic CloudTrail data for samples, benchmarks and tests. `aws`,
-//! `handler` and `bootstrap` come with the default `lambda` feature.
+//! Module map, data flowing left to right (each module uses only those before it):
+//!
+//! ```text
+//! error, date, acl, record → key → config → layout, decode, rules → alert → ports
+//!   → pipeline → local (CLI) | aws, handler (Lambda)        event: trigger payloads → ObjectRef
+//! ```
+//!
+//! Where a change goes: a new trigger shape in `event`; a key rule in `key`; a setting in
+//! `config` (the only reader of `TRAILWATCH_*`); a rule-language feature in `rules`; an alert
+//! field in `alert`; how a failure is retried in `pipeline` (`ProcessError::is_retryable`).
+//! `aws`, `handler` and the `bootstrap` binary come with the default `lambda` feature.
 
 pub mod acl;
 pub mod alert;
@@ -20,15 +28,16 @@ pub mod aws;
 pub mod config;
 pub mod date;
 pub mod decode;
+pub mod error;
 pub mod event;
-pub mod fields;
 #[cfg(feature = "lambda")]
 pub mod handler;
-pub mod jsonscan;
 pub mod key;
+pub mod layout;
 pub mod local;
 pub mod pipeline;
 pub mod ports;
+pub mod record;
 pub mod rules;
 pub mod synth;
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::acl::ObjectAcl;
 use crate::alert::Alert;
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError};
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError, SourceErrorKind};
 
 /// Files under a root folder; an object's key is its path relative to the root, with `/`.
 #[derive(Debug, Clone)]
@@ -63,12 +63,12 @@ impl ObjectSource for FolderSource {
     async fn open(&self, object: &ObjectRef) -> Result<File, SourceError> {
         let path = self.root.join(&object.key);
         File::open(&path).map_err(|e| {
-            let what = format!("{}: {e}", path.display());
-            match e.kind() {
-                io::ErrorKind::NotFound => SourceError::NotFound(what),
-                io::ErrorKind::PermissionDenied => SourceError::AccessDenied(what),
-                _ => SourceError::Other(what),
-            }
+            let kind = match e.kind() {
+                io::ErrorKind::NotFound => SourceErrorKind::NotFound,
+                io::ErrorKind::PermissionDenied => SourceErrorKind::AccessDenied,
+                _ => SourceErrorKind::Permanent,
+            };
+            SourceError::new(kind, path.display().to_string()).caused_by(e)
         })
     }
 
@@ -85,10 +85,14 @@ pub struct StdoutSink;
 impl AlertSink for StdoutSink {
     async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
         let mut out = io::stdout().lock();
-        let written: io::Result<()> = alerts
-            .iter()
-            .try_for_each(|a| writeln!(out, "{}", a.to_json_line()))
-            .and_then(|()| out.flush());
-        written.map_err(|e| SinkError(format!("writing to stdout: {e}")))
+        for alert in alerts {
+            let line = alert
+                .to_json_line()
+                .map_err(|e| SinkError::new("encoding an alert").caused_by(e))?;
+            writeln!(out, "{line}")
+                .map_err(|e| SinkError::new("writing to stdout").caused_by(e))?;
+        }
+        out.flush()
+            .map_err(|e| SinkError::new("writing to stdout").caused_by(e))
     }
 }

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use trailwatch::config::{parse_accounts, parse_org_id, Settings};
 use trailwatch::date::Date;
+use trailwatch::error::chain;
 use trailwatch::key::{url_decode, LogKey};
 use trailwatch::local::{FolderSource, StdoutSink};
 use trailwatch::pipeline::{Pipeline, Stats};
@@ -97,24 +98,10 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{}", describe(&e));
+            tracing::error!("{}", chain(e.as_ref()));
             ExitCode::from(1)
         }
     }
-}
-
-/// The error and its causes, each cause only where the message before it does not already say it.
-fn describe(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain().map(ToString::to_string) {
-        if !text.contains(&cause) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&cause);
-        }
-    }
-    text
 }
 
 fn run(command: Command) -> Result<()> {

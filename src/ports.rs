@@ -6,6 +6,7 @@ use std::io::Read;
 
 use crate::acl::ObjectAcl;
 use crate::alert::Alert;
+use crate::error::chain;
 
 /// One object to process, as a trigger names it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -19,22 +20,76 @@ pub struct ObjectRef {
     pub sequencer: Option<String>,
 }
 
-/// Why a source could not hand over an object or its ACL.
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
+/// The error a [`SourceError`] or [`SinkError`] was caused by (an SDK or I/O error), kept
+/// whole as its `source()` rather than flattened into text.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What kind of failure a source met; the pipeline acts on the kind alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceErrorKind {
     /// The object does not exist (deleted since the event, or never there).
-    #[error("object not found: {0}")]
-    NotFound(String),
+    NotFound,
     /// The function may not read it: for a CloudTrail delivery that means the writer kept the
     /// bucket owner out (no `bucket-owner-full-control`).
-    #[error("access denied: {0}")]
-    AccessDenied(String),
+    AccessDenied,
     /// Throttling, 5xx, timeouts, connection failures: worth a retry.
-    #[error("transient failure: {0}")]
-    Transient(String),
-    /// Anything else the source reports; permanent.
-    #[error("{0}")]
-    Other(String),
+    Transient,
+    /// Anything else the source reports (a bucket that does not exist, a role that may not see
+    /// the bucket's owner): the same request fails the same way again.
+    Permanent,
+}
+
+impl SourceErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            SourceErrorKind::NotFound => "object not found",
+            SourceErrorKind::AccessDenied => "access denied",
+            SourceErrorKind::Transient => "transient failure",
+            SourceErrorKind::Permanent => "failed",
+        }
+    }
+}
+
+/// Why a source could not hand over an object or its ACL: the kind, what was being done
+/// (`GetObject s3://bucket/key`, a path), and the underlying error.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {}", kind.describe())]
+pub struct SourceError {
+    kind: SourceErrorKind,
+    context: String,
+    #[source]
+    cause: Option<Cause>,
+}
+
+impl SourceError {
+    /// A failure of `kind` while doing `context`.
+    pub fn new(kind: SourceErrorKind, context: impl Into<String>) -> SourceError {
+        SourceError {
+            kind,
+            context: context.into(),
+            cause: None,
+        }
+    }
+
+    /// The same failure, caused by `cause`.
+    pub fn caused_by(mut self, cause: impl Into<Cause>) -> SourceError {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    /// What kind of failure it is.
+    pub fn kind(&self) -> SourceErrorKind {
+        self.kind
+    }
+
+    /// What was being done, and what the underlying error said: the text a delivery alert
+    /// quotes.
+    pub fn detail(&self) -> String {
+        match &self.cause {
+            Some(cause) => format!("{}: {}", self.context, chain(cause.as_ref())),
+            None => self.context.clone(),
+        }
+    }
 }
 
 /// Where objects come from.
@@ -59,8 +114,28 @@ pub trait ObjectSource {
 /// Why alerts could not be published. Always transient from the pipeline's point of view: the
 /// invocation fails so that AWS retries it, since an alert must not be lost.
 #[derive(Debug, thiserror::Error)]
-#[error("publishing alerts failed: {0}")]
-pub struct SinkError(pub String);
+#[error("publishing alerts failed: {context}")]
+pub struct SinkError {
+    context: String,
+    #[source]
+    cause: Option<Cause>,
+}
+
+impl SinkError {
+    /// A failure while doing `context`.
+    pub fn new(context: impl Into<String>) -> SinkError {
+        SinkError {
+            context: context.into(),
+            cause: None,
+        }
+    }
+
+    /// The same failure, caused by `cause`.
+    pub fn caused_by(mut self, cause: impl Into<Cause>) -> SinkError {
+        self.cause = Some(cause.into());
+        self
+    }
+}
 
 /// Where alerts go.
 pub trait AlertSink {

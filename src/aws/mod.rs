@@ -2,9 +2,10 @@
 //! from S3, [`SnsSink`] publishes alerts to an SNS topic. Both hold an SDK client built once at
 //! cold start; [`sdk_config`] builds the shared SDK configuration.
 //!
-//! S3 and SNS failures are sorted here into what the pipeline can act on: an object that is
-//! gone or unreadable is a fact about the delivery (a delivery alert), while throttling, 5xx,
-//! timeouts and connection failures are worth a retry (the invocation fails).
+//! S3 failures are sorted here into the port's [`SourceErrorKind`]s, which the pipeline acts
+//! on: an object that is gone or unreadable is a fact about the delivery (a delivery alert),
+//! while throttling, 5xx, timeouts and connection failures are worth a retry (the invocation
+//! fails; whether it is retried is decided in one place, `ProcessError::is_retryable`).
 
 mod s3;
 mod sns;
@@ -18,6 +19,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+
+use crate::ports::SourceErrorKind;
 
 /// The SDK configuration from the standard sources (the Lambda role's credentials, `AWS_REGION`,
 /// and `AWS_ENDPOINT_URL` for emulators), with [`timeouts`].
@@ -38,15 +41,6 @@ pub fn timeouts() -> TimeoutConfig {
         .build()
 }
 
-/// How a failed AWS call should be treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
-    NotFound,
-    AccessDenied,
-    Transient,
-    Permanent,
-}
-
 /// Error codes AWS uses for throttling and passing server trouble, whatever the status.
 const TRANSIENT_CODES: [&str; 10] = [
     "SlowDown",
@@ -63,35 +57,35 @@ const TRANSIENT_CODES: [&str; 10] = [
 
 /// Sorts a service's error answer by its code, then its HTTP status. `NoSuchBucket` is not an
 /// object that went away but a trigger pointing nowhere: permanent, so it fails loudly.
-pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> Failure {
+pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> SourceErrorKind {
     match code {
-        Some("NoSuchKey" | "NoSuchVersion") => return Failure::NotFound,
-        Some("AccessDenied" | "AllAccessDisabled") => return Failure::AccessDenied,
-        Some(code) if TRANSIENT_CODES.contains(&code) => return Failure::Transient,
-        Some("NoSuchBucket") => return Failure::Permanent,
+        Some("NoSuchKey" | "NoSuchVersion") => return SourceErrorKind::NotFound,
+        Some("AccessDenied" | "AllAccessDisabled") => return SourceErrorKind::AccessDenied,
+        Some(code) if TRANSIENT_CODES.contains(&code) => return SourceErrorKind::Transient,
+        Some("NoSuchBucket") => return SourceErrorKind::Permanent,
         _ => {}
     }
     match status {
-        Some(404) => Failure::NotFound,
-        Some(403) => Failure::AccessDenied,
-        Some(408 | 429) => Failure::Transient,
-        Some(s) if s >= 500 => Failure::Transient,
-        _ => Failure::Permanent,
+        Some(404) => SourceErrorKind::NotFound,
+        Some(403) => SourceErrorKind::AccessDenied,
+        Some(408 | 429) => SourceErrorKind::Transient,
+        Some(s) if s >= 500 => SourceErrorKind::Transient,
+        _ => SourceErrorKind::Permanent,
     }
 }
 
 /// Sorts any SDK call failure: no answer at all (timeout, connection refused or reset, a
 /// response that could not be read) is transient; an answer is sorted by [`classify`].
-pub(crate) fn failure_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Failure {
+pub(crate) fn kind_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> SourceErrorKind {
     match err {
         SdkError::ServiceError(ctx) => {
             classify(ctx.err().code(), Some(ctx.raw().status().as_u16()))
         }
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            Failure::Transient
+            SourceErrorKind::Transient
         }
         // Construction failures and anything the SDK adds later: a bug or a misconfiguration.
-        _ => Failure::Permanent,
+        _ => SourceErrorKind::Permanent,
     }
 }
 
@@ -101,65 +95,65 @@ mod tests {
 
     #[test]
     fn failures_are_sorted_by_code_then_status() {
-        let cases: [(&str, Option<&str>, Option<u16>, Failure); 13] = [
+        let cases: [(&str, Option<&str>, Option<u16>, SourceErrorKind); 13] = [
             (
                 "modeled NoSuchKey",
                 Some("NoSuchKey"),
                 Some(404),
-                Failure::NotFound,
+                SourceErrorKind::NotFound,
             ),
             (
                 "HEAD-style 404 without code",
                 None,
                 Some(404),
-                Failure::NotFound,
+                SourceErrorKind::NotFound,
             ),
             (
                 "deleted version",
                 Some("NoSuchVersion"),
                 Some(404),
-                Failure::NotFound,
+                SourceErrorKind::NotFound,
             ),
             (
                 "bucket gone",
                 Some("NoSuchBucket"),
                 Some(404),
-                Failure::Permanent,
+                SourceErrorKind::Permanent,
             ),
             (
                 "access denied",
                 Some("AccessDenied"),
                 Some(403),
-                Failure::AccessDenied,
+                SourceErrorKind::AccessDenied,
             ),
-            ("bare 403", None, Some(403), Failure::AccessDenied),
+            ("bare 403", None, Some(403), SourceErrorKind::AccessDenied),
             (
                 "S3 slow down",
                 Some("SlowDown"),
                 Some(503),
-                Failure::Transient,
+                SourceErrorKind::Transient,
             ),
             (
                 "SNS throttling on a 400",
                 Some("Throttling"),
                 Some(400),
-                Failure::Transient,
+                SourceErrorKind::Transient,
             ),
             (
                 "internal error",
                 Some("InternalError"),
                 Some(500),
-                Failure::Transient,
+                SourceErrorKind::Transient,
             ),
-            ("bare 502", None, Some(502), Failure::Transient),
-            ("429", None, Some(429), Failure::Transient),
+            ("bare 502", None, Some(502), SourceErrorKind::Transient),
+            ("429", None, Some(429), SourceErrorKind::Transient),
             (
                 "invalid parameter",
                 Some("InvalidParameter"),
                 Some(400),
-                Failure::Permanent,
+                SourceErrorKind::Permanent,
             ),
-            ("unknown", None, None, Failure::Permanent),
+            ("unknown", None, None, SourceErrorKind::Permanent),
         ];
         for (name, code, status, want) in cases {
             assert_eq!(classify(code, status), want, "case {name}");

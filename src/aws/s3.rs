@@ -10,13 +10,13 @@ use std::io::Cursor;
 use std::sync::Mutex;
 
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{Grant as S3Grant, Type};
 use aws_sdk_s3::Client;
 
-use super::{failure_of, Failure};
+use super::kind_of;
 use crate::acl::{Grant, Grantee, ObjectAcl};
-use crate::ports::{ObjectRef, ObjectSource, SourceError};
+use crate::ports::{ObjectRef, ObjectSource, SourceError, SourceErrorKind};
 
 /// Objects of S3 buckets, for the pipeline.
 #[derive(Debug)]
@@ -71,22 +71,26 @@ impl S3Source {
             .await
             // The function's role cannot see who owns the bucket: not the object's fault, so
             // not a delivery alert; fail the invocation and let the operator fix the role.
-            .map_err(
-                |e| match source_error(&e, false, "GetBucketAcl", &object.bucket, "") {
-                    SourceError::AccessDenied(detail) | SourceError::NotFound(detail) => {
-                        SourceError::Other(detail)
+            .map_err(|e| {
+                let e = source_error(e, "GetBucketAcl", &object.bucket, "");
+                match e.kind() {
+                    SourceErrorKind::AccessDenied | SourceErrorKind::NotFound => {
+                        SourceError::new(SourceErrorKind::Permanent, e.detail())
                     }
-                    other => other,
-                },
-            )?;
+                    _ => e,
+                }
+            })?;
         let id = out
             .owner()
             .and_then(|o| o.id())
             .ok_or_else(|| {
-                SourceError::Other(format!(
-                    "GetBucketAcl s3://{}: the answer names no owner",
-                    object.bucket
-                ))
+                SourceError::new(
+                    SourceErrorKind::Permanent,
+                    format!(
+                        "GetBucketAcl s3://{}: the answer names no owner",
+                        object.bucket
+                    ),
+                )
             })?
             .to_string();
         if let Ok(mut owners) = self.owners.lock() {
@@ -114,10 +118,7 @@ impl ObjectSource for S3Source {
             .set_expected_bucket_owner(self.expected_bucket_owner.clone())
             .send()
             .await
-            .map_err(|e| {
-                let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
-                source_error(&e, gone, "GetObject", &object.bucket, &object.key)
-            })?;
+            .map_err(|e| source_error(e, "GetObject", &object.bucket, &object.key))?;
         let keep = self.max_compressed_bytes.saturating_add(1);
         let announced = out.content_length().and_then(|n| u64::try_from(n).ok());
         let capacity = announced.unwrap_or(0).min(keep).min(64 << 20);
@@ -125,13 +126,16 @@ impl ObjectSource for S3Source {
         let mut body = out.body;
         while (bytes.len() as u64) < keep {
             let chunk = body.try_next().await.map_err(|e| {
-                SourceError::Transient(format!(
-                    "GetObject s3://{}/{}: reading the body failed after {} bytes: {}",
-                    object.bucket,
-                    object.key,
-                    bytes.len(),
-                    DisplayErrorContext(&e)
-                ))
+                SourceError::new(
+                    SourceErrorKind::Transient,
+                    format!(
+                        "GetObject s3://{}/{}: reading the body failed after {} bytes",
+                        object.bucket,
+                        object.key,
+                        bytes.len(),
+                    ),
+                )
+                .caused_by(e)
             })?;
             let Some(chunk) = chunk else { break };
             let room = usize::try_from(keep - bytes.len() as u64).unwrap_or(usize::MAX);
@@ -140,12 +144,15 @@ impl ObjectSource for S3Source {
         if let Some(announced) = announced.filter(|&n| n < keep && (bytes.len() as u64) < n) {
             // HTTP framing catches this too; checked here so that a cut body can never be
             // read as a corrupt delivery.
-            return Err(SourceError::Transient(format!(
-                "GetObject s3://{}/{}: the body ended after {} of {announced} bytes",
-                object.bucket,
-                object.key,
-                bytes.len()
-            )));
+            return Err(SourceError::new(
+                SourceErrorKind::Transient,
+                format!(
+                    "GetObject s3://{}/{}: the body ended after {} of {announced} bytes",
+                    object.bucket,
+                    object.key,
+                    bytes.len()
+                ),
+            ));
         }
         // Dropping the rest of an oversized body closes the connection instead of reading it.
         Ok(Cursor::new(bytes))
@@ -161,10 +168,7 @@ impl ObjectSource for S3Source {
             .set_expected_bucket_owner(self.expected_bucket_owner.clone())
             .send()
             .await
-            .map_err(|e| {
-                let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
-                source_error(&e, gone, "GetObjectAcl", &object.bucket, &object.key)
-            })?;
+            .map_err(|e| source_error(e, "GetObjectAcl", &object.bucket, &object.key))?;
         let acl = ObjectAcl {
             owner_id: out.owner().and_then(|o| o.id()).map(String::from),
             grants: out.grants().iter().filter_map(grant).collect(),
@@ -195,29 +199,49 @@ fn grant(g: &S3Grant) -> Option<Grant> {
     })
 }
 
-/// The source error for a failed S3 call, its text naming the call and the object. `gone`:
-/// the SDK recognised its modeled `NoSuchKey`, which then counts whatever the answer's code.
+/// The source error for a failed S3 call, its context naming the call and the object, the SDK's
+/// error kept as its cause. The SDK's modeled `NoSuchKey` counts as not found whatever the
+/// answer's code.
 fn source_error<E>(
-    err: &SdkError<E, HttpResponse>,
-    gone: bool,
+    err: SdkError<E, HttpResponse>,
     call: &str,
     bucket: &str,
     key: &str,
 ) -> SourceError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + ModelsNoSuchKey + std::error::Error + Send + Sync + 'static,
 {
-    let detail = format!("{call} s3://{bucket}/{key}: {}", DisplayErrorContext(err));
-    let failure = if gone {
-        Failure::NotFound
+    let kind = if err
+        .as_service_error()
+        .is_some_and(ModelsNoSuchKey::is_no_such_key)
+    {
+        SourceErrorKind::NotFound
     } else {
-        failure_of(err)
+        kind_of(&err)
     };
-    match failure {
-        Failure::NotFound => SourceError::NotFound(detail),
-        Failure::AccessDenied => SourceError::AccessDenied(detail),
-        Failure::Transient => SourceError::Transient(detail),
-        Failure::Permanent => SourceError::Other(detail),
+    SourceError::new(kind, format!("{call} s3://{bucket}/{key}")).caused_by(err)
+}
+
+/// The operation errors that model S3's `NoSuchKey`.
+trait ModelsNoSuchKey {
+    fn is_no_such_key(&self) -> bool;
+}
+
+impl ModelsNoSuchKey for aws_sdk_s3::operation::get_object::GetObjectError {
+    fn is_no_such_key(&self) -> bool {
+        self.is_no_such_key()
+    }
+}
+
+impl ModelsNoSuchKey for aws_sdk_s3::operation::get_object_acl::GetObjectAclError {
+    fn is_no_such_key(&self) -> bool {
+        self.is_no_such_key()
+    }
+}
+
+impl ModelsNoSuchKey for aws_sdk_s3::operation::get_bucket_acl::GetBucketAclError {
+    fn is_no_such_key(&self) -> bool {
+        false
     }
 }
 
@@ -235,18 +259,21 @@ pub async fn read_text_object(
         .set_expected_bucket_owner(expected_bucket_owner.map(String::from))
         .send()
         .await
-        .map_err(|e| {
-            let gone = e.as_service_error().is_some_and(|e| e.is_no_such_key());
-            source_error(&e, gone, "GetObject", bucket, key)
-        })?;
+        .map_err(|e| source_error(e, "GetObject", bucket, key))?;
     let bytes = out.body.collect().await.map_err(|e| {
-        SourceError::Transient(format!(
-            "GetObject s3://{bucket}/{key}: reading the body failed: {}",
-            DisplayErrorContext(&e)
-        ))
+        SourceError::new(
+            SourceErrorKind::Transient,
+            format!("GetObject s3://{bucket}/{key}: reading the body failed"),
+        )
+        .caused_by(e)
     })?;
-    String::from_utf8(bytes.to_vec())
-        .map_err(|e| SourceError::Other(format!("s3://{bucket}/{key} is not UTF-8 text: {e}")))
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        SourceError::new(
+            SourceErrorKind::Permanent,
+            format!("s3://{bucket}/{key} is not UTF-8 text"),
+        )
+        .caused_by(e)
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! before (and, where the format allows, after) a bad one are still delivered.
 
 use super::*;
-use crate::fields::Step as Path;
+use crate::record::Step as Path;
 use std::io::Write;
 
 fn gz(data: &[u8]) -> Vec<u8> {

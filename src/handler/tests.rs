@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::config::Settings;
+use crate::ports::SourceErrorKind;
 use crate::rules::effective_rules;
 use crate::synth::{cis_hit, delivery_of, gzip, log_key};
 use crate::testing::{MemorySource, Recorder};
@@ -29,20 +30,11 @@ fn pipeline() -> Pipeline {
 /// A source with: `ok1` firing CloudWatch.5, `ok2` firing CloudWatch.1, `flaky` failing
 /// transiently, `gone-bucket` failing permanently.
 fn source() -> MemorySource {
-    let mut objects = MemorySource::default();
-    objects
-        .0
-        .insert(key("ok1ok1ok1ok1ok1o"), Ok(hit("CloudWatch.5")));
-    objects
-        .0
-        .insert(key("ok2ok2ok2ok2ok2o"), Ok(hit("CloudWatch.1")));
-    objects
-        .0
-        .insert(key("flakyflakyflakyf"), Err(SourceError::Transient));
-    objects
-        .0
-        .insert(key("gonebucketgonebu"), Err(SourceError::Other));
-    objects
+    MemorySource::default()
+        .with(key("ok1ok1ok1ok1ok1o"), hit("CloudWatch.5"))
+        .with(key("ok2ok2ok2ok2ok2o"), hit("CloudWatch.1"))
+        .failing(key("flakyflakyflakyf"), SourceErrorKind::Transient)
+        .failing(key("gonebucketgonebu"), SourceErrorKind::Permanent)
 }
 
 fn s3_event(suffixes: &[&str]) -> Value {
@@ -200,7 +192,7 @@ async fn batch_tasks_get_their_own_result_codes() {
     let event = json!({
         "invocationSchemaVersion": "1.0", "invocationId": "inv-1", "job": {"id": "job-1"},
         "tasks": [task("t-ok", "ok2ok2ok2ok2ok2o"), task("t-flaky", "flakyflakyflakyf"),
-                  {"taskId": "t-bad", "s3Key": "k"}]
+                  task("t-gone-bucket", "gonebucketgonebu"), {"taskId": "t-bad", "s3Key": "k"}]
     });
     let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
     let codes: Vec<(&str, &str)> = answer["results"]
@@ -219,6 +211,7 @@ async fn batch_tasks_get_their_own_result_codes() {
         vec![
             ("t-ok", "Succeeded"),
             ("t-flaky", "TemporaryFailure"),
+            ("t-gone-bucket", "PermanentFailure"),
             ("t-bad", "PermanentFailure")
         ]
     );

@@ -7,7 +7,7 @@
 use std::fmt;
 
 use super::value::{Glob, Number, PatternRegex};
-use crate::fields::Step;
+use crate::record::Step;
 
 /// A whole pattern: the expression between the braces.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 //! checks as they are (their strings, numbers and regexes are already prepared), so evaluating
 //! a record is a walk of a small tree that reads located values and compares them in place.
 
-use crate::fields::{FieldPlan, JsonRef, Record, SlotId};
+use crate::record::{FieldPlan, JsonRef, Record, SlotId};
 
 use super::ast::{Check, Expr};
 use super::{parse_pattern, RuleDef, RuleError};
@@ -96,7 +96,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Compiles the enabled rules of `defs` and registers their selectors in `plan`; the
-    /// [`Fields`](crate::fields::Fields) used with this set must be made after this call.
+    /// [`Fields`](crate::record::Fields) used with this set must be made after this call.
     pub fn compile(defs: &[RuleDef], plan: &mut FieldPlan) -> Result<RuleSet, RuleError> {
         let rules = defs
             .iter()

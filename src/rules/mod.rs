@@ -2,7 +2,7 @@
 //! (AWS Security Hub CloudWatch.1–14 and CIS 4.15) and custom rules from a TOML file.
 //!
 //! A rule's pattern is parsed once ([`parse_pattern`]) and compiled into a tree whose leaves read
-//! record values through slots of a shared [`FieldPlan`](crate::fields::FieldPlan): evaluation
+//! record values through slots of a shared [`FieldPlan`](crate::record::FieldPlan): evaluation
 //! never builds a tree of the record, never re-parses the pattern, and allocates nothing unless a
 //! compared string holds a JSON escape.
 //!
@@ -230,7 +230,5 @@ pub fn effective_rules(custom: Option<(&str, &str)>) -> Result<Vec<RuleDef>, Rul
     Ok(rules)
 }
 
-#[cfg(test)]
-mod fuzz_tests;
 #[cfg(test)]
 mod pack_tests;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::fields::{FieldPlan, Fields, Record};
+use crate::record::{FieldPlan, Fields, Record};
 
 /// AWS's filter text for each Security Hub CloudWatch control, copied from RULES.md (table
 /// `\|\|` written as `||`), kept apart from builtin.rs so that a stray edit there fails here.
@@ -130,8 +130,7 @@ impl Pack {
 
     fn hits(&self, record: &str) -> BTreeSet<String> {
         let mut fields = Fields::new(&self.plan);
-        self.plan
-            .extract(record, &mut fields)
+        crate::record::extract(&self.plan, record, &mut fields)
             .unwrap_or_else(|e| panic!("{record} should scan: {e}"));
         let mut hits = BTreeSet::new();
         self.set.for_each_match(&Record::new(record, &fields), |r| {

@@ -6,7 +6,7 @@
 
 use super::ast::{Check, CmpOp, Expr, Pattern, Selector, Test};
 use super::value::{GlobBuilder, Number, PatternRegex};
-use crate::fields::Step;
+use crate::record::Step;
 
 /// Deepest nesting of parentheses accepted; keeps recursion (here and in evaluation) bounded
 /// whatever a rules file holds.

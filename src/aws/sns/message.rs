@@ -5,8 +5,6 @@
 //! The body gives e-mail subscribers a readable text and every other protocol (SQS, Lambda,
 //! HTTPS, Firehose, e-mail-json) the alert's JSON, exactly as stdout carries it.
 
-use std::ops::Range;
-
 use serde_json::json;
 
 use crate::alert::{Alert, AlertKind};
@@ -52,14 +50,14 @@ impl Entry {
 /// own truncation (a raised `TRAILWATCH_MAX_ALERT_RECORD_BYTES`), the e-mail text leaves the
 /// record out, and failing that the JSON does too, flagged `record_truncated`. An alert is
 /// never dropped for its size.
-pub fn encode(alert: &Alert, fifo: bool) -> Entry {
-    let entry = build(alert, fifo, true);
+pub fn encode(alert: &Alert, fifo: bool) -> Result<Entry, serde_json::Error> {
+    let entry = build(alert, fifo, true)?;
     if entry.size() <= MAX_PAYLOAD_BYTES {
-        return entry;
+        return Ok(entry);
     }
-    let entry = build(alert, fifo, false);
+    let entry = build(alert, fifo, false)?;
     if entry.size() <= MAX_PAYLOAD_BYTES {
-        return entry;
+        return Ok(entry);
     }
     let mut lean = alert.clone();
     lean.record = None;
@@ -67,18 +65,18 @@ pub fn encode(alert: &Alert, fifo: bool) -> Entry {
     build(&lean, fifo, false)
 }
 
-fn build(alert: &Alert, fifo: bool, record_in_email: bool) -> Entry {
+fn build(alert: &Alert, fifo: bool, record_in_email: bool) -> Result<Entry, serde_json::Error> {
     let message = json!({
-        "default": alert.to_json_line(),
-        "email": email_text(alert, record_in_email),
+        "default": alert.to_json_line()?,
+        "email": email_text(alert, record_in_email)?,
     })
     .to_string();
-    Entry {
+    Ok(Entry {
         subject: subject(alert),
         message,
         attributes: attributes(alert),
         fifo: fifo.then(|| fifo_ids(alert)),
-    }
+    })
 }
 
 /// `[SEVERITY] rule in account: title`, printable ASCII only, at most [`MAX_SUBJECT_CHARS`].
@@ -106,7 +104,7 @@ pub fn subject(alert: &Alert) -> String {
 }
 
 /// The e-mail rendering: the facts a reader needs first, one per line, then the record.
-pub fn email_text(alert: &Alert, with_record: bool) -> String {
+pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json::Error> {
     let what = match alert.kind {
         AlertKind::Detection => "detection",
         AlertKind::Delivery => "delivery problem",
@@ -142,13 +140,13 @@ pub fn email_text(alert: &Alert, with_record: bool) -> String {
         }
         if with_record {
             text.push_str(":\n");
-            text.push_str(&serde_json::to_string_pretty(record).unwrap_or_default());
+            text.push_str(&serde_json::to_string_pretty(record)?);
             text.push('\n');
         } else {
             text.push_str(": too large for e-mail; see the JSON delivery of this alert.\n");
         }
     }
-    text
+    Ok(text)
 }
 
 /// The attributes subscription filter policies match on.
@@ -195,25 +193,27 @@ fn fifo_ids(alert: &Alert) -> (String, String) {
 }
 
 /// Cuts `entries` into consecutive `PublishBatch` requests of at most [`MAX_BATCH_ENTRIES`]
-/// entries and [`MAX_PAYLOAD_BYTES`] bytes.
-pub fn batches(entries: &[Entry]) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0;
-    for (i, entry) in entries.iter().enumerate() {
-        let size = entry.size();
-        let full = i - start == MAX_BATCH_ENTRIES || bytes + size > MAX_PAYLOAD_BYTES;
-        if full && i > start {
-            ranges.push(start..i);
-            start = i;
-            bytes = 0;
+/// entries and [`MAX_PAYLOAD_BYTES`] bytes; together they hold every entry once, in order.
+pub fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
+    let mut batches = Vec::new();
+    let mut rest = entries;
+    while !rest.is_empty() {
+        let mut bytes = 0;
+        let mut len = 0;
+        for entry in rest.iter().take(MAX_BATCH_ENTRIES) {
+            bytes += entry.size();
+            // An entry is never larger than one request may be (`encode` sees to it), so a
+            // batch always takes at least its first entry.
+            if len > 0 && bytes > MAX_PAYLOAD_BYTES {
+                break;
+            }
+            len += 1;
         }
-        bytes += size;
+        let (batch, tail) = rest.split_at(len.max(1));
+        batches.push(batch);
+        rest = tail;
     }
-    if start < entries.len() {
-        ranges.push(start..entries.len());
-    }
-    ranges
+    batches
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ pub mod message;
 
 use std::time::Duration;
 
-use aws_sdk_sns::error::DisplayErrorContext;
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 use aws_sdk_sns::Client;
 
@@ -76,11 +75,7 @@ impl SnsSink {
                 .send()
                 .await
                 .map_err(|e| {
-                    SinkError(format!(
-                        "PublishBatch to {}: {}",
-                        self.topic_arn,
-                        DisplayErrorContext(&e)
-                    ))
+                    SinkError::new(format!("PublishBatch to {}", self.topic_arn)).caused_by(e)
                 })?;
             let published: Vec<usize> = out
                 .successful()
@@ -95,7 +90,7 @@ impl SnsSink {
                     failed.message().unwrap_or("no message")
                 );
                 if failed.sender_fault() {
-                    return Err(SinkError(format!(
+                    return Err(SinkError::new(format!(
                         "PublishBatch to {} rejected an alert: {what}",
                         self.topic_arn
                     )));
@@ -115,7 +110,7 @@ impl SnsSink {
             );
             last_failures = failures.join("; ");
         }
-        Err(SinkError(format!(
+        Err(SinkError::new(format!(
             "PublishBatch to {}: {} alerts still failed after {} attempts: {}",
             self.topic_arn,
             pending.len(),
@@ -144,7 +139,7 @@ fn request_entry(
             .data_type("String")
             .string_value(value)
             .build()
-            .map_err(|e| SinkError(format!("building attribute {name}: {e}")))?;
+            .map_err(|e| SinkError::new(format!("building attribute {name}")).caused_by(e))?;
         builder = builder.message_attributes(*name, value);
     }
     if let (true, Some((group, dedup))) = (fifo, &entry.fifo) {
@@ -154,18 +149,18 @@ fn request_entry(
     }
     builder
         .build()
-        .map_err(|e| SinkError(format!("building a PublishBatch entry: {e}")))
+        .map_err(|e| SinkError::new("building a PublishBatch entry").caused_by(e))
 }
 
 impl AlertSink for SnsSink {
     async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
-        let entries: Vec<Entry> = alerts
+        let entries = alerts
             .iter()
             .map(|a| message::encode(a, self.fifo))
-            .collect();
-        for range in message::batches(&entries) {
-            self.publish_batch(entries.get(range).unwrap_or_default())
-                .await?;
+            .collect::<Result<Vec<Entry>, _>>()
+            .map_err(|e| SinkError::new("encoding an alert").caused_by(e))?;
+        for batch in message::batches(&entries) {
+            self.publish_batch(batch).await?;
         }
         Ok(())
     }

@@ -170,7 +170,7 @@ async fn entries_still_failing_fail_the_publish() {
     let err = sink(client, TOPIC).publish(&alerts(2)).await.unwrap_err();
     assert_eq!(calls.lock().unwrap().len(), 3, "bounded attempts");
     assert!(
-        err.0
+        err.to_string()
             .contains("2 alerts still failed after 3 attempts: InternalError"),
         "{err}"
     );
@@ -190,7 +190,8 @@ async fn a_sender_fault_fails_at_once() {
         "no retry can fix the request"
     );
     assert!(
-        err.0.contains("rejected an alert: InvalidParameter"),
+        err.to_string()
+            .contains("rejected an alert: InvalidParameter"),
         "{err}"
     );
 }
@@ -211,7 +212,15 @@ async fn a_request_that_keeps_failing_is_a_sink_error_after_the_sdk_retries() {
     });
     let err = sink(client, TOPIC).publish(&alerts(1)).await.unwrap_err();
     assert_eq!(rule.num_calls(), 3, "the SDK retried the 500s");
-    assert!(err.0.starts_with("PublishBatch to arn:aws:sns"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("publishing alerts failed: PublishBatch to arn:aws:sns"),
+        "{err}"
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the SDK's error is kept as the cause: {err:?}"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! This file covers selectors, presence and the rule set; `values` covers how values compare.
 
 use super::*;
-use crate::fields::Fields;
+use crate::record::{extract, Fields};
 use crate::rules::{RuleSource, Severity};
 
 pub(super) fn def(id: &str, pattern: &str) -> RuleDef {
@@ -23,8 +23,7 @@ pub(super) fn eval(pattern: &str, record: &str) -> bool {
     let set = RuleSet::compile(&[def("t", pattern)], &mut plan)
         .unwrap_or_else(|e| panic!("{pattern} should compile: {e}"));
     let mut fields = Fields::new(&plan);
-    plan.extract(record, &mut fields)
-        .unwrap_or_else(|e| panic!("{record} should scan: {e}"));
+    extract(&plan, record, &mut fields).unwrap_or_else(|e| panic!("{record} should scan: {e}"));
     set.rules()[0].matches(&Record::new(record, &fields))
 }
 
@@ -367,7 +366,7 @@ fn rule_set_keeps_order_skips_disabled_and_shares_slots() {
 
     let record = r#"{"eventName":"X","a":1}"#;
     let mut fields = Fields::new(&plan);
-    plan.extract(record, &mut fields).unwrap();
+    extract(&plan, record, &mut fields).unwrap();
     let mut hits = Vec::new();
     set.for_each_match(&Record::new(record, &fields), |rule| {
         hits.push(rule.def().id.clone())

@@ -128,7 +128,7 @@ fn enabled_false_alone_turns_a_builtin_off() {
         (&original.title, original.severity, &original.pattern),
         "disable: other fields inherited"
     );
-    let mut plan = crate::fields::FieldPlan::new();
+    let mut plan = crate::record::FieldPlan::new();
     let set = RuleSet::compile(&rules, &mut plan).unwrap();
     assert!(
         set.rules().iter().all(|r| r.def().id != "CloudWatch.2"),

@@ -42,11 +42,11 @@ fn body_carries_the_alert_json_and_an_email_text() {
         r#"{"eventName":"StopLogging"}"#,
         1000,
     );
-    let entry = encode(&alert, false);
+    let entry = encode(&alert, false).unwrap();
     let body = message(&entry);
     assert_eq!(
         body["default"],
-        alert.to_json_line(),
+        alert.to_json_line().unwrap(),
         "everyone but e-mail gets the JSON"
     );
     let email = body["email"].as_str().unwrap();
@@ -145,7 +145,7 @@ fn subjects_are_short_printable_ascii() {
 #[test]
 fn fifo_entries_group_by_account_and_dedupe_by_alert_id() {
     let alert = detection("t", "{}", 1000);
-    let entry = encode(&alert, true);
+    let entry = encode(&alert, true).unwrap();
     assert_eq!(
         entry.fifo,
         Some(("999988887777".to_string(), alert.alert_id.clone()))
@@ -157,6 +157,7 @@ fn fifo_entries_group_by_account_and_dedupe_by_alert_id() {
     let delivery = Alert::delivery(DeliveryProblem::InvalidKey, bare, "bad".into());
     assert_eq!(
         encode(&delivery, true)
+            .unwrap()
             .fifo
             .map(|(group, _)| group)
             .as_deref(),
@@ -173,7 +174,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
     );
     let alert = detection("t", &record, usize::MAX);
     assert!(!alert.record_truncated, "the alert itself kept the record");
-    let entry = encode(&alert, false);
+    let entry = encode(&alert, false).unwrap();
     assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
     let body = message(&entry);
     let default: Value = serde_json::from_str(body["default"].as_str().unwrap()).unwrap();
@@ -190,7 +191,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
     );
 
     let huge = format!(r#"{{"policy":"{}"}}"#, "p".repeat(300_000));
-    let entry = encode(&detection("t", &huge, usize::MAX), false);
+    let entry = encode(&detection("t", &huge, usize::MAX), false).unwrap();
     assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
     let default: Value =
         serde_json::from_str(message(&entry)["default"].as_str().unwrap()).unwrap();
@@ -204,7 +205,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
 
 #[test]
 fn batches_respect_entry_count_and_bytes() {
-    let small = encode(&detection("t", "{}", 1000), false);
+    let small = encode(&detection("t", "{}", 1000), false).unwrap();
     let mut big = small.clone();
     big.message = "m".repeat(100_000);
     let mut huge = small.clone();
@@ -233,15 +234,24 @@ fn batches_respect_entry_count_and_bytes() {
     ];
     for (name, entries, want) in cases {
         let got = batches(&entries);
-        let pairs: Vec<(usize, usize)> = got.iter().map(|r| (r.start, r.end)).collect();
-        assert_eq!(pairs, want, "case {name}");
-        for range in got {
-            let bytes: usize = entries[range.clone()].iter().map(Entry::size).sum();
+        let mut pairs = Vec::new();
+        let mut start = 0;
+        for batch in &got {
+            pairs.push((start, start + batch.len()));
+            assert_eq!(
+                *batch,
+                &entries[start..start + batch.len()],
+                "case {name}: batches follow the entries in order"
+            );
+            start += batch.len();
+            let bytes: usize = batch.iter().map(Entry::size).sum();
             assert!(
-                range.len() <= MAX_BATCH_ENTRIES
-                    && (bytes <= MAX_PAYLOAD_BYTES || range.len() == 1),
-                "case {name}: {range:?} has {bytes} bytes"
+                batch.len() <= MAX_BATCH_ENTRIES
+                    && (bytes <= MAX_PAYLOAD_BYTES || batch.len() == 1),
+                "case {name}: a batch of {} has {bytes} bytes",
+                batch.len()
             );
         }
+        assert_eq!(pairs, want, "case {name}");
     }
 }

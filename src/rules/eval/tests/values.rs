@@ -1,7 +1,7 @@
 //! How values compare: types, strings and wildcards, escapes, bare words, numbers, regexes.
 
 use super::{check, def};
-use crate::fields::FieldPlan;
+use crate::record::FieldPlan;
 use crate::rules::{RuleError, RuleSet};
 
 #[test]

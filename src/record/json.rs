@@ -1,16 +1,25 @@
-//! A validating, borrowing JSON scanner: the hot path between the decompressor and the rules.
+//! The JSON grammar at byte level, shared by the record scanner and the decoder's framing:
+//! white space, strings (crossed eight bytes at a time), numbers, literals and whole values
+//! skipped while being validated, and the decoding of string escapes.
 //!
-//! It walks one record's bytes once. Where the [`FieldPlan`] wants a value it notes the value's
-//! span in [`Fields`]; everything else is skipped while still being checked against the JSON
-//! grammar (strings, escapes, numbers, literals, nesting), so a record that scans is valid JSON.
-//! Nothing is copied or allocated per record. String bodies, most of a CloudTrail record, are
-//! crossed eight bytes at a time.
-//!
-//! Callers that stream (the decoder) hand in a buffer that may end mid-record: every function
-//! then returns [`ScanError::Incomplete`] without side effects beyond `fields`, and the caller
-//! refills and scans the same record again. UTF-8 is checked by the caller, once per record.
+//! Callers that stream hand in a buffer that may end mid-value: every function then returns
+//! [`ScanError::Incomplete`] and the caller refills and scans again. Nothing here allocates
+//! except [`unescape`], which only runs for the rare string that holds a backslash.
 
-use crate::fields::{FieldPlan, Fields, JsonType, Span};
+/// The JSON type of a located value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Null,
+    True,
+    False,
+    Number,
+    /// `escaped` tells whether the string holds a backslash escape and needs decoding.
+    String {
+        escaped: bool,
+    },
+    Object,
+    Array,
+}
 
 /// How deeply arrays and objects may nest inside one value. CloudTrail records nest a few levels;
 /// the bound keeps hostile input from costing unbounded work per byte and matches serde_json's
@@ -69,10 +78,11 @@ impl ScanError {
     }
 }
 
-type Scan<T> = Result<T, ScanError>;
+/// The result of a scanning step.
+pub(crate) type Scan<T> = Result<T, ScanError>;
 
 #[inline]
-fn at(buf: &[u8], pos: usize) -> Scan<u8> {
+pub(super) fn at(buf: &[u8], pos: usize) -> Scan<u8> {
     buf.get(pos).copied().ok_or(ScanError::Incomplete)
 }
 
@@ -353,165 +363,6 @@ pub fn skip_value(buf: &[u8], pos: usize, depth: usize) -> Scan<(usize, JsonType
     }
 }
 
-/// Scans the record (a JSON object) that starts at `buf[0]`, filling `fields` by `plan` with
-/// spans relative to that start. Returns the position after the record's closing brace.
-pub fn scan_record(buf: &[u8], plan: &FieldPlan, fields: &mut Fields) -> Scan<usize> {
-    fields.clear();
-    if at(buf, 0)? != b'{' {
-        // Scan the value anyway so that an incomplete buffer reads as such, not as a non-object.
-        skip_value(buf, 0, 1)?;
-        return Err(ScanError::NotAnObject { offset: 0 });
-    }
-    capture(buf, 0, plan, 0, fields, 0)
-}
-
-/// Reads the value at `pos` for plan node `node`: descends where the plan goes deeper, skips
-/// otherwise, and records the value's span if the node has a slot.
-fn capture(
-    buf: &[u8],
-    pos: usize,
-    plan: &FieldPlan,
-    node: usize,
-    fields: &mut Fields,
-    depth: usize,
-) -> Scan<usize> {
-    let n = &plan.nodes[node];
-    let first = at(buf, pos)?;
-    let (end, ty) = match first {
-        b'{' if !n.keys.is_empty() => (
-            walk_object(buf, pos, plan, node, fields, depth)?,
-            JsonType::Object,
-        ),
-        b'[' if !n.indices.is_empty() => (
-            walk_array(buf, pos, plan, node, fields, depth)?,
-            JsonType::Array,
-        ),
-        _ => skip_value(buf, pos, depth)?,
-    };
-    if let Some(slot) = n.slot {
-        fields.spans[slot.0] = Some(Span {
-            start: pos,
-            end,
-            ty,
-        });
-    }
-    Ok(end)
-}
-
-fn walk_object(
-    buf: &[u8],
-    open: usize,
-    plan: &FieldPlan,
-    node: usize,
-    fields: &mut Fields,
-    depth: usize,
-) -> Scan<usize> {
-    if depth >= MAX_DEPTH {
-        return Err(ScanError::TooDeep { offset: open });
-    }
-    let n = &plan.nodes[node];
-    let mut pos = match enter(buf, open, b'}')? {
-        Next::Element(pos) => pos,
-        Next::End(end) => return Ok(end),
-    };
-    loop {
-        if at(buf, pos)? != b'"' {
-            return Err(ScanError::Syntax {
-                offset: pos,
-                expected: "a member name",
-            });
-        }
-        let (name_end, name_escaped) = scan_string(buf, pos)?;
-        let name = &buf[pos + 1..name_end - 1];
-        pos = skip_ws(buf, expect_byte(buf, name_end, b':', "`:`")?);
-        match find_member(&n.keys, name, name_escaped) {
-            Some(child) => {
-                for &slot in &plan.nodes[child].below {
-                    fields.spans[slot] = None;
-                }
-                pos = capture(buf, pos, plan, child, fields, depth + 1)?;
-            }
-            None => pos = skip_value(buf, pos, depth + 1)?.0,
-        }
-        match after_element(buf, pos, b'}', "`,` or `}`")? {
-            Next::Element(next) => pos = next,
-            Next::End(end) => return Ok(end),
-        }
-    }
-}
-
-fn find_member(keys: &[(String, usize)], name: &[u8], escaped: bool) -> Option<usize> {
-    if escaped {
-        // Rare: compare on the decoded name. The bytes were validated by `scan_string`.
-        let decoded = unescape(std::str::from_utf8(name).ok()?);
-        return keys.iter().find(|(k, _)| *k == decoded).map(|&(_, c)| c);
-    }
-    keys.iter()
-        .find(|(k, _)| k.len() == name.len() && k.as_bytes() == name)
-        .map(|&(_, c)| c)
-}
-
-fn walk_array(
-    buf: &[u8],
-    open: usize,
-    plan: &FieldPlan,
-    node: usize,
-    fields: &mut Fields,
-    depth: usize,
-) -> Scan<usize> {
-    if depth >= MAX_DEPTH {
-        return Err(ScanError::TooDeep { offset: open });
-    }
-    let n = &plan.nodes[node];
-    let mut pos = match enter(buf, open, b']')? {
-        Next::Element(pos) => pos,
-        Next::End(end) => return Ok(end),
-    };
-    let mut index = 0usize;
-    loop {
-        match n.indices.iter().find(|&&(i, _)| i == index) {
-            Some(&(_, child)) => pos = capture(buf, pos, plan, child, fields, depth + 1)?,
-            None => pos = skip_value(buf, pos, depth + 1)?.0,
-        }
-        index += 1;
-        match after_element(buf, pos, b']', "`,` or `]`")? {
-            Next::Element(next) => pos = next,
-            Next::End(end) => return Ok(end),
-        }
-    }
-}
-
-/// Where a walk goes next inside a container.
-enum Next {
-    /// An element (or member) starts here.
-    Element(usize),
-    /// The container closed; the position after it.
-    End(usize),
-}
-
-/// Steps inside the container opened at `open`, which an empty one closes at once.
-fn enter(buf: &[u8], open: usize, close: u8) -> Scan<Next> {
-    let pos = skip_ws(buf, open + 1);
-    Ok(if at(buf, pos)? == close {
-        Next::End(pos + 1)
-    } else {
-        Next::Element(pos)
-    })
-}
-
-/// After an element ending at `pos`: a comma and the next element, or the closer.
-fn after_element(buf: &[u8], pos: usize, close: u8, expected: &'static str) -> Scan<Next> {
-    let pos = skip_ws(buf, pos);
-    match at(buf, pos)? {
-        b',' => Ok(Next::Element(skip_ws(buf, pos + 1))),
-        b if b == close => Ok(Next::End(pos + 1)),
-        _ => Err(ScanError::Syntax {
-            offset: pos,
-            expected,
-        }),
-    }
-}
-
 /// Decodes the escapes of a string body that [`scan_string`] accepted. A `\u` escape naming
 /// half a surrogate pair without its other half becomes U+FFFD, as serde_json's lossy mode
 /// would: the record stays readable and the damage is visible.
@@ -558,6 +409,3 @@ fn hex4(raw: &str, at: usize) -> u32 {
         .and_then(|h| u32::from_str_radix(h, 16).ok())
         .unwrap_or(0xFFFD)
 }
-
-#[cfg(test)]
-mod tests;

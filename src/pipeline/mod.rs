@@ -13,13 +13,14 @@ use std::io::Read;
 use serde::Serialize;
 
 use crate::acl::{self, AclVerdict};
-use crate::alert::{Alert, DeliveryProblem, EventSummary, Origin, RuleRef};
+use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRef};
 use crate::config::Settings;
 use crate::date::Date;
 use crate::decode::{DecodeError, Format, RecordReader};
-use crate::fields::{FieldPlan, Record, SlotId, Step};
 use crate::key::{Kind, LogKey};
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError};
+use crate::layout;
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError, SourceErrorKind};
+use crate::record::{FieldPlan, Record};
 use crate::rules::{RuleDef, RuleError, RuleSet};
 
 /// Alerts held before they are handed to the sink: bounds memory when one file matches
@@ -29,26 +30,43 @@ const FLUSH_EVERY: usize = 100;
 /// A failure outside the delivery's own content: the invocation must fail and be retried.
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
-    #[error("s3://{bucket}/{key}: {source}")]
+    /// The source failed to hand over the object or its ACL.
+    #[error("s3://{bucket}/{key} could not be read")]
     Source {
         bucket: String,
         key: String,
         #[source]
         source: SourceError,
     },
-    #[error("s3://{bucket}/{key}: reading the object failed: {source}")]
+    /// The object's bytes stopped coming mid-read.
+    #[error("s3://{bucket}/{key}: reading the object failed")]
     Read {
         bucket: String,
         key: String,
         #[source]
         source: DecodeError,
     },
+    /// Alerts could not be published.
     #[error(transparent)]
     Sink(#[from] SinkError),
     /// The event names a bucket this deployment does not watch: it is never read, whatever the
     /// function's role would allow (a forged or misrouted event, not a delivery).
     #[error("s3://{bucket}/{key}: the bucket is not among the watched buckets")]
     UnwatchedBucket { bucket: String, key: String },
+}
+
+impl ProcessError {
+    /// Whether retrying the object can succeed: S3 or SNS trouble that passes, as opposed to a
+    /// source failure that will not go away (a bucket that does not exist, a role that may not
+    /// see the bucket's owner) or a bucket this deployment does not watch. The one place this
+    /// is decided: every trigger's answer follows it.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ProcessError::Source { source, .. } => source.kind() != SourceErrorKind::Permanent,
+            ProcessError::Read { .. } | ProcessError::Sink(_) => true,
+            ProcessError::UnwatchedBucket { .. } => false,
+        }
+    }
 }
 
 /// What happened to one object.
@@ -97,59 +115,6 @@ impl Stats {
     }
 }
 
-/// The record fields alerts and content checks read, besides what rules read.
-struct EventSlots {
-    recipient_account: SlotId,
-    aws_region: SlotId,
-    event_time: SlotId,
-    event_name: SlotId,
-    event_source: SlotId,
-    event_id: SlotId,
-    arn: SlotId,
-    invoked_by: SlotId,
-    principal_id: SlotId,
-    source_ip: SlotId,
-}
-
-impl EventSlots {
-    fn register(plan: &mut FieldPlan) -> Self {
-        let mut slot = |path: &[&str]| {
-            let steps: Vec<Step> = path.iter().map(|p| Step::Key(p.to_string())).collect();
-            plan.slot_for(&steps)
-        };
-        EventSlots {
-            recipient_account: slot(&["recipientAccountId"]),
-            aws_region: slot(&["awsRegion"]),
-            event_time: slot(&["eventTime"]),
-            event_name: slot(&["eventName"]),
-            event_source: slot(&["eventSource"]),
-            event_id: slot(&["eventID"]),
-            arn: slot(&["userIdentity", "arn"]),
-            invoked_by: slot(&["userIdentity", "invokedBy"]),
-            principal_id: slot(&["userIdentity", "principalId"]),
-            source_ip: slot(&["sourceIPAddress"]),
-        }
-    }
-
-    fn summary(&self, rec: &Record<'_>) -> EventSummary {
-        let text = |slot| rec.get_str(slot).map(|s| s.into_owned());
-        EventSummary {
-            event_time: text(self.event_time),
-            event_name: text(self.event_name),
-            event_source: text(self.event_source),
-            event_id: text(self.event_id),
-            // The caller as precisely as the record says: its ARN, else the AWS service
-            // acting for it, else its principal id.
-            principal: text(self.arn)
-                .or_else(|| text(self.invoked_by))
-                .or_else(|| text(self.principal_id)),
-            source_ip: text(self.source_ip),
-            account_id: text(self.recipient_account),
-            region: text(self.aws_region),
-        }
-    }
-}
-
 /// The compiled rules and settings, built once (cold start) and shared by every object.
 pub struct Pipeline {
     settings: Settings,
@@ -176,8 +141,8 @@ impl<'k, K: AlertSink> Outbox<'k, K> {
 
     async fn push(&mut self, alert: Alert) -> Result<(), SinkError> {
         match alert.kind {
-            crate::alert::AlertKind::Detection => self.report.detections += 1,
-            crate::alert::AlertKind::Delivery => self.report.delivery_alerts += 1,
+            AlertKind::Detection => self.report.detections += 1,
+            AlertKind::Delivery => self.report.delivery_alerts += 1,
         }
         self.pending.push(alert);
         if self.pending.len() >= FLUSH_EVERY {
@@ -312,7 +277,7 @@ impl Pipeline {
         if key.kind == Kind::Other {
             return Ok(());
         }
-        if let Some((problem, reason)) = self.layout_problem(&key) {
+        if let Err((problem, reason)) = layout::check(&self.settings, &key) {
             // Content from where nothing should write is not evaluated: it is the attacker's.
             return Ok(out.push(Alert::delivery(problem, origin, reason)).await?);
         }
@@ -334,27 +299,43 @@ impl Pipeline {
                 }
             }
             Ok(None) => {}
-            Err(SourceError::AccessDenied(detail)) => {
-                let reason =
-                    format!("the object's ACL cannot be read by the bucket owner ({detail})");
-                out.push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
-                    .await?;
-                acl_alerted = true;
-            }
-            Err(SourceError::NotFound(detail)) => return self.missing(origin, detail, out).await,
-            Err(e) => return Err(source_failure(e)),
+            Err(e) => match e.kind() {
+                SourceErrorKind::AccessDenied => {
+                    let reason = format!(
+                        "the object's ACL cannot be read by the bucket owner ({})",
+                        e.detail()
+                    );
+                    out.push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
+                        .await?;
+                    acl_alerted = true;
+                }
+                SourceErrorKind::NotFound => return self.missing(origin, &e, out).await,
+                SourceErrorKind::Transient | SourceErrorKind::Permanent => {
+                    return Err(source_failure(e))
+                }
+            },
         }
         let body = match source.open(object).await {
             Ok(body) => body,
-            Err(SourceError::NotFound(detail)) => return self.missing(origin, detail, out).await,
-            Err(SourceError::AccessDenied(detail)) if !acl_alerted => {
-                let reason = format!("the object cannot be read by the bucket owner ({detail})");
-                return Ok(out
-                    .push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
-                    .await?);
+            Err(e) => {
+                return match e.kind() {
+                    SourceErrorKind::NotFound => self.missing(origin, &e, out).await,
+                    // The ACL's alert already says the bucket owner is locked out.
+                    SourceErrorKind::AccessDenied if acl_alerted => Ok(()),
+                    SourceErrorKind::AccessDenied => {
+                        let reason = format!(
+                            "the object cannot be read by the bucket owner ({})",
+                            e.detail()
+                        );
+                        Ok(out
+                            .push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
+                            .await?)
+                    }
+                    SourceErrorKind::Transient | SourceErrorKind::Permanent => {
+                        Err(source_failure(e))
+                    }
+                };
             }
-            Err(SourceError::AccessDenied(_)) => return Ok(()),
-            Err(e) => return Err(source_failure(e)),
         };
         self.read_records(body, Format::Gzip, origin, object, out)
             .await
@@ -363,44 +344,13 @@ impl Pipeline {
     async fn missing<K: AlertSink>(
         &self,
         origin: Origin<'_>,
-        detail: String,
+        error: &SourceError,
         out: &mut Outbox<'_, K>,
     ) -> Result<(), ProcessError> {
-        let reason = format!("the object was announced but is gone ({detail})");
+        let reason = format!("the object was announced but is gone ({})", error.detail());
         Ok(out
             .push(Alert::delivery(DeliveryProblem::Missing, origin, reason))
             .await?)
-    }
-
-    /// The expectations of [`Settings`] that `key` breaks, if any.
-    fn layout_problem(&self, key: &LogKey) -> Option<(DeliveryProblem, String)> {
-        let s = &self.settings;
-        let account = key.account_id.as_deref().unwrap_or_default();
-        if let Some(expected) = &s.expected_accounts {
-            if !expected.contains(account) {
-                return Some((
-                    DeliveryProblem::UnexpectedAccount,
-                    format!("account {account} is not on the list of expected accounts"),
-                ));
-            }
-        }
-        if let (Some(expected), Some(org)) = (&s.expected_org, &key.org_id) {
-            if org != expected {
-                return Some((
-                    DeliveryProblem::UnexpectedOrg,
-                    format!("organization {org} is not the expected organization {expected}"),
-                ));
-            }
-        }
-        if let (Some(regions), Some(region)) = (&s.regions, &key.region) {
-            if !regions.contains(region) {
-                return Some((
-                    DeliveryProblem::InvalidKey,
-                    format!("region {region} is not among the configured regions"),
-                ));
-            }
-        }
-        None
     }
 
     /// Reads every record of `body`, evaluating rules and (for keyed deliveries) checking each
@@ -424,7 +374,7 @@ impl Pipeline {
                 Ok(Some(rec)) => {
                     out.report.records += 1;
                     if let (Some(folder), Some(named)) =
-                        (origin.account_id, rec.get_str(self.slots.recipient_account))
+                        (origin.account_id, self.slots.recipient_account(&rec))
                     {
                         if named != folder {
                             mismatched.note(|| named.into_owned());
@@ -519,3 +469,6 @@ impl Pipeline {
         Ok(out.push(Alert::delivery(problem, origin, reason)).await?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! The paths wanted from every record, registered once at start-up.
+//!
+//! Rules and content checks name the values they need as selector paths (`$.userIdentity.type`,
+//! `$.resources[0].ARN`). Every path is registered in one [`FieldPlan`], a small trie that hands
+//! out a [`SlotId`] per distinct path; the scanner walks each record guided by it.
+
+/// One step of a selector path: an object member or an array element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Handle of one registered path; index into [`Fields`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlotId(pub(super) usize);
+
+/// A trie node: what to capture at this position and where to descend.
+#[derive(Debug, Default, Clone)]
+pub(super) struct PlanNode {
+    /// Slot filled with the value found at this node's path, if that path was registered.
+    pub(super) slot: Option<SlotId>,
+    pub(super) keys: Vec<(String, usize)>,
+    pub(super) indices: Vec<(usize, usize)>,
+    /// Slots registered strictly below this node; cleared whenever the member is met, so
+    /// that with duplicate keys the last occurrence wins cleanly.
+    pub(super) below: Vec<usize>,
+}
+
+/// The set of paths wanted from every record, as a trie rooted at the record object.
+#[derive(Debug, Clone)]
+pub struct FieldPlan {
+    pub(super) nodes: Vec<PlanNode>,
+    paths: Vec<Vec<Step>>,
+}
+
+impl Default for FieldPlan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FieldPlan {
+    /// An empty plan: only the root (the record object itself) exists.
+    pub fn new() -> Self {
+        FieldPlan {
+            nodes: vec![PlanNode::default()],
+            paths: Vec::new(),
+        }
+    }
+
+    /// Registers `path` (relative to the record object) and returns its slot; the same path
+    /// always yields the same slot. An empty path is the record itself.
+    pub fn slot_for(&mut self, path: &[Step]) -> SlotId {
+        let mut node = 0;
+        for step in path {
+            node = self.child_or_insert(node, step);
+        }
+        if let Some(slot) = self.nodes[node].slot {
+            return slot;
+        }
+        let slot = SlotId(self.paths.len());
+        self.paths.push(path.to_vec());
+        self.nodes[node].slot = Some(slot);
+        self.index_subtrees();
+        slot
+    }
+
+    /// How many slots a [`Fields`] for this plan holds.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Whether no path was registered.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// The path a slot was registered for.
+    pub fn path(&self, slot: SlotId) -> &[Step] {
+        &self.paths[slot.0]
+    }
+
+    fn child_or_insert(&mut self, node: usize, step: &Step) -> usize {
+        let existing = match step {
+            Step::Key(k) => self.nodes[node]
+                .keys
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|&(_, c)| c),
+            Step::Index(i) => self.nodes[node]
+                .indices
+                .iter()
+                .find(|(n, _)| n == i)
+                .map(|&(_, c)| c),
+        };
+        if let Some(child) = existing {
+            return child;
+        }
+        let child = self.nodes.len();
+        self.nodes.push(PlanNode::default());
+        match step {
+            Step::Key(k) => self.nodes[node].keys.push((k.clone(), child)),
+            Step::Index(i) => self.nodes[node].indices.push((*i, child)),
+        }
+        child
+    }
+
+    fn index_subtrees(&mut self) {
+        fn visit(nodes: &mut [PlanNode], at: usize) -> Vec<usize> {
+            let children: Vec<usize> = nodes[at]
+                .keys
+                .iter()
+                .map(|&(_, c)| c)
+                .chain(nodes[at].indices.iter().map(|&(_, c)| c))
+                .collect();
+            let mut below = Vec::new();
+            for c in children {
+                below.extend(nodes[c].slot.map(|s| s.0));
+                below.extend(visit(nodes, c));
+            }
+            nodes[at].below = below.clone();
+            below
+        }
+        visit(&mut self.nodes, 0);
+    }
+}
