@@ -1,8 +1,11 @@
 //! Replays the fuzz seeds and every minimised fuzz crash through the same checks the fuzz
-//! targets run, so stable `cargo test` guards what fuzzing found without running a fuzzer.
+//! targets run, so stable `cargo test` guards what fuzzing found without running a fuzzer;
+//! [`grammar`] drives the filter-pattern check with generated patterns too.
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
+#[path = "fuzz_corpus/grammar.rs"]
+mod grammar;
 
 use std::path::Path;
 
