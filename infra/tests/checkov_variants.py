@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from cfn_render import RenderError, load_template
+from cfn_tools import load_yaml
 
 VARIANTS = {
     "every-option": {
@@ -45,7 +45,7 @@ VARIANTS = {
 
 def write_variants(template_path: Path, out_dir: Path) -> list[Path]:
     """Writes one JSON template per variant into out_dir and returns their paths."""
-    template = load_template(str(template_path))
+    template = load_yaml(template_path.read_text())
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, defaults in VARIANTS.items():
@@ -53,7 +53,7 @@ def write_variants(template_path: Path, out_dir: Path) -> list[Path]:
         parameters = variant["Parameters"]
         for key, value in defaults.items():
             if key not in parameters:
-                raise RenderError(f"variant {name}: unknown parameter {key}")
+                raise ValueError(f"variant {name}: unknown parameter {key}")
             parameters[key]["Default"] = value
         path = out_dir / f"template-{name}.json"
         path.write_text(json.dumps(variant, indent=1))
