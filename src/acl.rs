@@ -19,7 +19,9 @@ pub enum Grantee {
 /// One grant of an object ACL. The permission is S3's word (`FULL_CONTROL`, `READ`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
+    /// Who the grant is for.
     pub grantee: Grantee,
+    /// What the grant allows, in S3's word (`FULL_CONTROL`, `READ`, `WRITE`, ...).
     pub permission: String,
 }
 
@@ -28,6 +30,7 @@ pub struct Grant {
 pub struct ObjectAcl {
     /// Canonical id of the object's owner, when S3 reports one.
     pub owner_id: Option<String>,
+    /// Every grant of the ACL, in the order S3 lists them.
     pub grants: Vec<Grant>,
 }
 

@@ -18,7 +18,9 @@ use crate::rules::Severity;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertKind {
+    /// A record matched a rule.
     Detection,
+    /// A delivered file failed one of the delivery checks.
     Delivery,
 }
 
@@ -35,12 +37,21 @@ impl AlertKind {
 /// Everything a delivery can fail on; each is its own rule id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryProblem {
+    /// The key breaks the CloudTrail key layout, or names a region not among the configured ones.
     InvalidKey,
+    /// The key's account is not on the list of expected accounts.
     UnexpectedAccount,
+    /// The key's organization is not the expected organization.
     UnexpectedOrg,
+    /// The bucket owner does not control the object, a public group is granted access, or the
+    /// bucket owner may not read the object or its ACL.
     Acl,
+    /// Records name a `recipientAccountId` other than the account of the key's folder.
     AccountMismatch,
+    /// The file is not valid gzip JSON in CloudTrail's shape, or some of its records are
+    /// unreadable.
     Corrupt,
+    /// The file exceeds a configured size limit (compressed, decompressed or per record).
     TooLarge,
     /// The object named by the event is gone (deleted or never readable under that key).
     Missing,
@@ -93,24 +104,46 @@ impl DeliveryProblem {
 /// applies, `record_truncated`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
+    /// Version of the alert schema; always 1.
     pub version: u32,
+    /// 32 hex digits hashing bucket, key, event id and rule id: the same finding, the same id.
     pub alert_id: String,
+    /// Whether a rule matched a record or a delivery check failed.
     pub kind: AlertKind,
+    /// The matched rule's id, or the delivery problem's `delivery.*` id.
     pub rule_id: String,
+    /// The matched rule's title, or a one-line statement of the delivery problem.
     pub title: String,
+    /// The matched rule's severity, or the one the delivery problem carries.
     pub severity: Severity,
+    /// The account of the key's folder, else (for a detection) the record's
+    /// `recipientAccountId`; null when neither names one.
     pub account_id: Option<String>,
+    /// The region of the key's folder, else (for a detection) the record's `awsRegion`; null
+    /// when neither names one.
     pub region: Option<String>,
+    /// The record's `eventTime`; null for delivery alerts and records without one.
     pub event_time: Option<String>,
+    /// The record's `eventName`; null for delivery alerts and records without one.
     pub event_name: Option<String>,
+    /// The record's `eventSource`; null for delivery alerts and records without one.
     pub event_source: Option<String>,
+    /// The record's `eventID`; null for delivery alerts and records without one.
     pub event_id: Option<String>,
+    /// The caller: `userIdentity.arn`, else `invokedBy`, else `principalId`; null for delivery
+    /// alerts and records naming none of them.
     pub principal: Option<String>,
+    /// The record's `sourceIPAddress`; null for delivery alerts and records without one.
     pub source_ip: Option<String>,
+    /// The bucket holding the object; null for a file `trailwatch scan` reads.
     pub bucket: Option<String>,
+    /// The object's key (for `trailwatch scan`, the file's path).
     pub key: String,
+    /// For a delivery alert, a sentence saying what was found; null for detections.
     pub reason: Option<String>,
+    /// The matched record as JSON, cut down when too large; null for delivery alerts.
     pub record: Option<Value>,
+    /// Whether `record` was cut down to fit; serialised only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_truncated: bool,
 }
@@ -118,22 +151,35 @@ pub struct Alert {
 /// Where the alert's object lives: the bucket (none for local files) and key (or path).
 #[derive(Debug, Clone, Copy)]
 pub struct Origin<'a> {
+    /// The bucket; `None` for a file read locally by `trailwatch scan`.
     pub bucket: Option<&'a str>,
+    /// The object's key, or the local file's path.
     pub key: &'a str,
+    /// The account of the key's folder; `None` when the key names none or did not parse.
     pub account_id: Option<&'a str>,
+    /// The region of the key's folder; `None` when the key names none or did not parse.
     pub region: Option<&'a str>,
 }
 
 /// The record fields a detection reports, read from the matched record.
 #[derive(Debug, Clone, Default)]
 pub struct EventSummary {
+    /// The record's `eventTime`.
     pub event_time: Option<String>,
+    /// The record's `eventName`.
     pub event_name: Option<String>,
+    /// The record's `eventSource`.
     pub event_source: Option<String>,
+    /// The record's `eventID`.
     pub event_id: Option<String>,
+    /// The caller: `userIdentity.arn`, else `userIdentity.invokedBy`, else
+    /// `userIdentity.principalId`.
     pub principal: Option<String>,
+    /// The record's `sourceIPAddress`.
     pub source_ip: Option<String>,
+    /// The record's `recipientAccountId`.
     pub account_id: Option<String>,
+    /// The record's `awsRegion`.
     pub region: Option<String>,
 }
 
@@ -219,8 +265,11 @@ fn clip(text: String) -> String {
 /// The rule fields a detection reports.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleRef<'a> {
+    /// The rule's id (`CloudWatch.5`, ...).
     pub id: &'a str,
+    /// The rule's title.
     pub title: &'a str,
+    /// The rule's severity.
     pub severity: Severity,
 }
 

@@ -39,6 +39,7 @@ impl Default for Limits {
 /// The checks and bounds applied to every delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
+    /// The size limits every delivery is read under.
     pub limits: Limits,
     /// A detection's record larger than this is truncated in the alert.
     pub max_alert_record_bytes: usize,
@@ -71,6 +72,7 @@ impl Default for Settings {
 pub struct ConfigError {
     /// The flag or variable at fault.
     pub setting: String,
+    /// What is wrong with its value.
     pub message: String,
 }
 
@@ -176,7 +178,12 @@ pub enum RulesLocation {
     /// A file on the function's file system (its package, a layer, a mounted volume).
     Path(PathBuf),
     /// An S3 object, read with the function's own S3 client.
-    S3 { bucket: String, key: String },
+    S3 {
+        /// The bucket holding the file.
+        bucket: String,
+        /// The file's key in that bucket.
+        key: String,
+    },
 }
 
 impl RulesLocation {
@@ -209,6 +216,8 @@ impl RulesLocation {
 /// Everything the Lambda function takes from its environment, validated once at cold start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaConfig {
+    /// The checks and bounds, from the account, organization, region, bucket and size-limit
+    /// variables.
     pub settings: Settings,
     /// Where alerts are published.
     pub topic_arn: String,

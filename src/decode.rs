@@ -32,36 +32,69 @@ pub enum DecodeError {
     /// Reading the source failed: the bytes may be fine, try again.
     #[error("reading the object failed: {0}")]
     Source(#[source] io::Error),
+    /// Gzip was required but the object does not start with the gzip magic bytes.
     #[error("not a gzip file (the object does not start with the gzip magic bytes)")]
     NotGzip,
+    /// The gzip layer rejected the data: corrupt, or cut off before its end.
     #[error("corrupt or truncated gzip data: {0}")]
     Gzip(#[source] io::Error),
     /// Zero bytes where a log was announced: CloudTrail never writes one (folder placeholders
     /// end in `/` and never get here).
     #[error("the object is empty (zero bytes)")]
     EmptyObject,
+    /// The object has bytes, but they decode to nothing or only white space.
     #[error("the document is empty")]
     EmptyDocument,
+    /// The document is not valid JSON; the error's offset is in decompressed bytes from its start.
     #[error("{0}")]
     Json(ScanError),
+    /// The document ends in the middle of its JSON.
     #[error("the document ends inside a JSON value (truncated)")]
     Truncated,
+    /// A record's text is not valid UTF-8; the reader steps over it.
     #[error("record {index} is not valid UTF-8")]
-    NotUtf8 { index: u64 },
+    NotUtf8 {
+        /// Position of the record in `Records`, counting from 0.
+        index: u64,
+    },
+    /// The document's object closes without a `Records` member.
     #[error("the document has no `Records` member")]
     RecordsMissing,
+    /// The `Records` member holds something other than an array.
     #[error("`Records` is not an array")]
     RecordsNotArray,
+    /// An element of `Records` is well-formed JSON but not an object; the reader steps over it.
     #[error("record {index} is not a JSON object")]
-    RecordNotObject { index: u64 },
+    RecordNotObject {
+        /// Position of the element in `Records`, counting from 0.
+        index: u64,
+    },
+    /// The object as read from the source is larger than the compressed-size limit.
     #[error("the object exceeds the limit of {limit} compressed bytes")]
-    CompressedTooLarge { limit: u64 },
+    CompressedTooLarge {
+        /// The limit, in bytes of the object as stored.
+        limit: u64,
+    },
+    /// The decompressed document is larger than the decompressed-size limit.
     #[error("the document exceeds the limit of {limit} decompressed bytes")]
-    DecompressedTooLarge { limit: u64 },
+    DecompressedTooLarge {
+        /// The limit, in decompressed bytes.
+        limit: u64,
+    },
+    /// One record's JSON text is larger than the record-size limit.
     #[error("record {index} exceeds the limit of {limit} bytes")]
-    RecordTooLarge { index: u64, limit: usize },
+    RecordTooLarge {
+        /// Position of the record in `Records`, counting from 0.
+        index: u64,
+        /// The record-size limit, in bytes of the record's JSON text.
+        limit: usize,
+    },
+    /// A member of the document other than `Records` is larger than the record-size limit.
     #[error("a member of the document outside `Records` exceeds the limit of {limit} bytes")]
-    MemberTooLarge { limit: usize },
+    MemberTooLarge {
+        /// The record-size limit, in bytes of the member's JSON text.
+        limit: usize,
+    },
 }
 
 impl DecodeError {

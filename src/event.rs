@@ -38,7 +38,9 @@ pub enum Trigger {
 /// One message of an SQS batch and the objects it names (or why it names none we can read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqsMessage {
+    /// The message's `messageId`, by which a failure is reported back to SQS.
     pub message_id: String,
+    /// The objects its body names, or why the body names none that can be read.
     pub objects: Result<Vec<ObjectRef>, EventError>,
 }
 
@@ -47,14 +49,18 @@ pub struct SqsMessage {
 pub struct BatchJob {
     /// `1.0` or `2.0`, echoed in the response.
     pub schema_version: String,
+    /// The job's `invocationId`, echoed in the response.
     pub invocation_id: String,
+    /// The tasks to run, in the job's order.
     pub tasks: Vec<BatchTask>,
 }
 
 /// One Batch Operations task: one object of the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchTask {
+    /// The task's `taskId`, echoed in its result.
     pub task_id: String,
+    /// The object the task names, or why it names none that can be read.
     pub object: Result<ObjectRef, EventError>,
 }
 
@@ -77,13 +83,24 @@ pub enum EventError {
     Unrecognized(String),
     /// A message body that should hold JSON does not.
     #[error("{what} is not JSON: {detail}")]
-    NotJson { what: &'static str, detail: String },
+    NotJson {
+        /// Which body it is (`the SQS message body`, ...).
+        what: &'static str,
+        /// The JSON parser's error.
+        detail: String,
+    },
     /// A field the envelope must have is absent or not a string.
     #[error("`{0}` is missing or not a string")]
     Missing(&'static str),
     /// The key is not valid URL encoding.
     #[error("object key `{key}`: {message}")]
-    BadKey { key: String, message: String },
+    BadKey {
+        /// The key as the event carries it, still encoded.
+        key: String,
+        /// What is wrong with its encoding.
+        message: String,
+    },
+    /// Envelopes are nested deeper than any real delivery nests them.
     #[error("envelopes are nested more than {MAX_NESTING} deep")]
     TooDeep,
 }

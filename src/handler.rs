@@ -27,8 +27,11 @@ pub enum InvocationError {
     /// S3 or SNS failed: the same event will succeed later.
     #[error("{failed} of {total} objects could not be processed; first: {first}")]
     Retryable {
+        /// Objects whose processing failed, retryable or not.
         failed: usize,
+        /// Objects the event names.
         total: usize,
+        /// The first failure, with every error below it.
         first: String,
     },
     /// The event cannot be processed as it is; a retry fails the same way and the event ends

@@ -11,12 +11,17 @@ use crate::error::chain;
 /// One object to process, as a trigger names it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ObjectRef {
+    /// The bucket's name.
     pub bucket: String,
     /// The key, already URL-decoded.
     pub key: String,
+    /// The object's size in bytes, when the trigger (or the folder listing) reports it.
     pub size: Option<u64>,
+    /// The object's ETag, when the trigger reports it.
     pub etag: Option<String>,
+    /// The version to read, when the trigger names one; `None` reads the current version.
     pub version_id: Option<String>,
+    /// S3's sequencer for the event, which orders events on the same key, when reported.
     pub sequencer: Option<String>,
 }
 

@@ -33,16 +33,22 @@ pub enum ProcessError {
     /// The source failed to hand over the object or its ACL.
     #[error("s3://{bucket}/{key} could not be read")]
     Source {
+        /// The object's bucket.
         bucket: String,
+        /// The object's key.
         key: String,
+        /// The source's error.
         #[source]
         source: SourceError,
     },
     /// The object's bytes stopped coming mid-read.
     #[error("s3://{bucket}/{key}: reading the object failed")]
     Read {
+        /// The object's bucket.
         bucket: String,
+        /// The object's key.
         key: String,
+        /// The decoder's error (always [`DecodeError::Source`]).
         #[source]
         source: DecodeError,
     },
@@ -52,7 +58,12 @@ pub enum ProcessError {
     /// The event names a bucket this deployment does not watch: it is never read, whatever the
     /// function's role would allow (a forged or misrouted event, not a delivery).
     #[error("s3://{bucket}/{key}: the bucket is not among the watched buckets")]
-    UnwatchedBucket { bucket: String, key: String },
+    UnwatchedBucket {
+        /// The bucket the event names.
+        bucket: String,
+        /// The key the event names.
+        key: String,
+    },
 }
 
 impl ProcessError {
@@ -76,22 +87,32 @@ pub struct ObjectReport {
     pub kind: Option<Kind>,
     /// Records read and evaluated.
     pub records: u64,
+    /// Detection alerts raised.
     pub detections: u64,
+    /// Delivery alerts raised.
     pub delivery_alerts: u64,
 }
 
 /// Totals over many objects, as `trailwatch replay --stats` writes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
+    /// Objects processed.
     pub objects: u64,
+    /// Objects whose key is a CloudTrail log file.
     pub logs: u64,
+    /// Objects whose key is a digest file.
     pub digests: u64,
+    /// Objects whose key is an Insights events file.
     pub insights: u64,
+    /// Objects whose key is not CloudTrail's.
     pub other: u64,
     /// Objects that raised at least one delivery alert.
     pub invalid: u64,
+    /// Records read and evaluated, over every object.
     pub records: u64,
+    /// Detection alerts raised, over every object.
     pub detections: u64,
+    /// Delivery alerts raised, over every object.
     pub delivery_alerts: u64,
 }
 

@@ -9,15 +9,22 @@
 /// The JSON type of a located value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonType {
+    /// `null`.
     Null,
+    /// `true`.
     True,
+    /// `false`.
     False,
+    /// A number.
     Number,
     /// `escaped` tells whether the string holds a backslash escape and needs decoding.
     String {
+        /// Whether a backslash escape occurs in the string.
         escaped: bool,
     },
+    /// An object.
     Object,
+    /// An array.
     Array,
 }
 
@@ -35,21 +42,35 @@ pub enum ScanError {
     /// The bytes at `offset` break the JSON grammar.
     #[error("invalid JSON at byte {offset}: expected {expected}")]
     Syntax {
+        /// Byte offset in the scanned input.
         offset: usize,
+        /// What the grammar allows there, as a phrase (`` `,` or `}` ``).
         expected: &'static str,
     },
     /// A raw control character inside a string (JSON requires it to be escaped).
     #[error("invalid JSON at byte {offset}: unescaped control character in a string")]
-    ControlCharacter { offset: usize },
+    ControlCharacter {
+        /// Byte offset of the control character in the scanned input.
+        offset: usize,
+    },
     /// A backslash sequence JSON does not define.
     #[error("invalid JSON at byte {offset}: bad escape sequence in a string")]
-    BadEscape { offset: usize },
+    BadEscape {
+        /// Byte offset of the backslash in the scanned input.
+        offset: usize,
+    },
     /// Nesting beyond [`MAX_DEPTH`].
     #[error("invalid JSON at byte {offset}: nesting deeper than {MAX_DEPTH} levels")]
-    TooDeep { offset: usize },
+    TooDeep {
+        /// Byte offset of the bracket that opens one level too many, in the scanned input.
+        offset: usize,
+    },
     /// The value at `offset` should have been an object (a record).
     #[error("byte {offset}: a record must be a JSON object")]
-    NotAnObject { offset: usize },
+    NotAnObject {
+        /// Byte offset of the value in the scanned input.
+        offset: usize,
+    },
 }
 
 impl ScanError {

@@ -7,7 +7,9 @@
 /// One step of a selector path: an object member or an array element.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Step {
+    /// The object member with this name (`userIdentity` in `$.userIdentity.type`).
     Key(String),
+    /// The array element at this position, counting from 0 (`0` in `$.resources[0]`).
     Index(usize),
 }
 

@@ -55,10 +55,13 @@ impl<'a> Record<'a> {
 /// A borrowed view of one JSON value inside a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonRef<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text as written (already validated as JSON number syntax).
     Number(&'a str),
+    /// A string, still as written between its quotes.
     String(JsonStr<'a>),
     /// The whole object's text, braces included.
     Object(&'a str),

@@ -50,11 +50,26 @@ pub struct Selector {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     /// `= "text"` (or `!=` when `negated`) against a JSON string, with `*` wildcards.
-    Str { negated: bool, glob: Glob },
+    Str {
+        /// Whether the operator is `!=`.
+        negated: bool,
+        /// The string value, with its wildcards.
+        glob: Glob,
+    },
     /// `= %regex%` (or `!=` when `negated`): whether the regex finds a match in a JSON string.
-    Regex { negated: bool, regex: PatternRegex },
+    Regex {
+        /// Whether the operator is `!=`.
+        negated: bool,
+        /// The compiled regex.
+        regex: PatternRegex,
+    },
     /// Any comparison operator against a JSON number.
-    Num { op: CmpOp, number: Number },
+    Num {
+        /// The comparison operator.
+        op: CmpOp,
+        /// The number the record's value is compared with.
+        number: Number,
+    },
     /// `IS TRUE`: the JSON boolean `true`.
     IsTrue,
     /// `IS FALSE`: the JSON boolean `false`.
@@ -70,11 +85,17 @@ pub enum Check {
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `=`: the record's value equals the pattern's.
     Eq,
+    /// `!=`: the record's value differs from the pattern's.
     Ne,
+    /// `<`: the record's value is less than the pattern's.
     Lt,
+    /// `>`: the record's value is greater than the pattern's.
     Gt,
+    /// `<=`: the record's value is at most the pattern's.
     Le,
+    /// `>=`: the record's value is at least the pattern's.
     Ge,
 }
 

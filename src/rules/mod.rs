@@ -64,10 +64,15 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// `critical`, the most serious.
     Critical,
+    /// `high`, below critical.
     High,
+    /// `medium`, below high.
     Medium,
+    /// `low`, below medium.
     Low,
+    /// `info`, the least serious.
     Info,
 }
 
@@ -128,13 +133,18 @@ impl serde::Serialize for RuleSource {
 pub struct RuleDef {
     /// Unique id: `[A-Za-z0-9._-]+`; built-in ids are the Security Hub control ids.
     pub id: String,
+    /// One line saying what the rule detects; its alerts' title.
     pub title: String,
+    /// The severity its alerts carry.
     pub severity: Severity,
     /// The filter pattern's text, as written.
     pub pattern: String,
+    /// A longer explanation, when the definition gives one.
     pub description: Option<String>,
     /// Disabled rules are listed but not evaluated.
     pub enabled: bool,
+    /// Where the definition came from: the built-in pack, or a custom file that added or
+    /// changed it.
     pub source: RuleSource,
 }
 
@@ -162,42 +172,65 @@ pub enum RuleError {
     /// file (none for a built-in rule), the source error holds the column inside the pattern.
     #[error("{}rule `{rule_id}`: pattern error at {source}", located(.at))]
     Pattern {
+        /// The rule's id.
         rule_id: String,
+        /// Where the pattern's value starts in the rules file; `None` for a built-in rule.
         at: Option<FilePos>,
+        /// The parse error, with the column inside the pattern.
         source: PatternError,
     },
     /// The file is not valid TOML, or a value has the wrong shape for the rules schema.
     #[error("{origin}{}: {message}", .line_col.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
     Toml {
+        /// The file's path or URI.
         origin: String,
+        /// 1-based line and column (in characters) of the error, when the TOML parser gives one.
         line_col: Option<(usize, usize)>,
+        /// The TOML parser's message.
         message: String,
     },
     /// A key the schema does not know, in a rule or at the top level.
     #[error("{at}: unknown key `{key}` (allowed: {allowed})")]
     UnknownKey {
+        /// Where the key is written.
         at: FilePos,
+        /// The key as written.
         key: String,
+        /// The keys allowed there, comma-separated.
         allowed: &'static str,
     },
     /// A known key with a value of the wrong type.
     #[error("{at}: `{key}` must be {expected}")]
     WrongType {
+        /// Where the value starts.
         at: FilePos,
+        /// The key whose value has the wrong type.
         key: &'static str,
+        /// The type it must have, as a phrase (`a string`, `a boolean`).
         expected: &'static str,
     },
     /// A `[[rules]]` table without an `id`.
     #[error("{at}: rule has no `id`")]
-    MissingId { at: FilePos },
+    MissingId {
+        /// Where the rule's table starts.
+        at: FilePos,
+    },
     /// An id outside `[A-Za-z0-9._-]+`.
     #[error("{at}: rule id `{id}` may hold only ASCII letters, digits, `.`, `_` and `-`")]
-    BadId { at: FilePos, id: String },
+    BadId {
+        /// Where the id's value starts.
+        at: FilePos,
+        /// The id as written.
+        id: String,
+    },
     /// The same id twice in one file.
     #[error("{at}: rule id `{id}` already defined on line {first_line}")]
     DuplicateId {
+        /// Where the second definition's id value starts.
         at: FilePos,
+        /// The repeated id.
         id: String,
+        /// 1-based line of the first definition's id.
         first_line: usize,
     },
     /// A new rule (not replacing a built-in one) lacks a required field.
@@ -205,13 +238,21 @@ pub enum RuleError {
         "{at}: new rule `{id}` needs `{field}` (only rules replacing a built-in id may omit it)"
     )]
     MissingField {
+        /// Where the rule's id value starts.
         at: FilePos,
+        /// The new rule's id.
         id: String,
+        /// The key it lacks: `title`, `severity` or `pattern`.
         field: &'static str,
     },
     /// A severity other than critical, high, medium, low or info.
     #[error("{at}: unknown severity `{value}` (critical, high, medium, low or info)")]
-    BadSeverity { at: FilePos, value: String },
+    BadSeverity {
+        /// Where the severity's value starts.
+        at: FilePos,
+        /// The severity as written.
+        value: String,
+    },
 }
 
 /// `"<file>:<line>:<column>: "` when the position is known.

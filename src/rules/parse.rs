@@ -35,31 +35,61 @@ impl PatternError {
 /// What is wrong with a pattern.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatternErrorKind {
+    /// The grammar wants something else at this point.
     #[error("expected {expected}, found {found}")]
     Expected {
+        /// What the grammar allows here, as a phrase (`` `]` closing the array index ``).
         expected: &'static str,
+        /// The token found instead, quoted in backticks, or `end of pattern`.
         found: String,
     },
+    /// A backslash sequence other than `\"`, `\\` and `\*` inside a quoted string.
     #[error(
         "unknown escape `{sequence}` in a quoted string (only \\\", \\\\ and \\* are allowed)"
     )]
-    BadEscape { sequence: String },
+    BadEscape {
+        /// The backslash and the character after it.
+        sequence: String,
+    },
+    /// A `"` opens a string that the pattern ends inside.
     #[error("quoted string is not closed")]
     UnterminatedString,
+    /// A `%` opens a regex with no `%` after it.
     #[error("regex is not closed by a `%`")]
     UnterminatedRegex,
+    /// `%%`: a regex with nothing in it.
     #[error("empty regex `%%`")]
     EmptyRegex,
+    /// The text between the `%`s is not a regex the `regex` crate accepts.
     #[error("invalid regex: {reason}")]
-    InvalidRegex { reason: String },
+    InvalidRegex {
+        /// The last line of the `regex` crate's message, which says what is wrong.
+        reason: String,
+    },
+    /// `<`, `>`, `<=` or `>=` with a string value.
     #[error("`{op}` compares numbers only, but the value is a string")]
-    OrderingNeedsNumber { op: &'static str },
+    OrderingNeedsNumber {
+        /// The operator as written.
+        op: &'static str,
+    },
+    /// A regex with an operator other than `=` or `!=`.
     #[error("a %regex% is compared with `=` or `!=` only, not `{op}`")]
-    RegexNeedsEquality { op: &'static str },
+    RegexNeedsEquality {
+        /// The operator as written.
+        op: &'static str,
+    },
+    /// An array index too large for a `usize`.
     #[error("array index `{digits}` is too large")]
-    IndexTooLarge { digits: String },
+    IndexTooLarge {
+        /// The index's digits as written.
+        digits: String,
+    },
+    /// Parentheses nested deeper than the parser accepts.
     #[error("parentheses nested more than {max} deep")]
-    TooDeep { max: usize },
+    TooDeep {
+        /// The deepest nesting accepted.
+        max: usize,
+    },
 }
 
 /// Parses a filter pattern (`{ ... }`), compiling its string, number and regex values.

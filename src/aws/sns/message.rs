@@ -22,6 +22,8 @@ pub const MAX_SUBJECT_CHARS: usize = 99;
 /// One alert ready to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The e-mail subject: `[SEVERITY] rule in account: title`, printable ASCII, at most
+    /// [`MAX_SUBJECT_CHARS`].
     pub subject: String,
     /// The `MessageStructure=json` document: `{"default": <alert JSON>, "email": <text>}`.
     pub message: String,
