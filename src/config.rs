@@ -289,7 +289,7 @@ fn blank_as_unset(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> O
 }
 
 impl LambdaConfig {
-    /// Reads the process environment (see [`env`]).
+    /// Reads the process environment (see [`env`](mod@env)).
     pub fn from_env() -> Result<LambdaConfig, ConfigError> {
         LambdaConfig::from_lookup(process_env)
     }

@@ -21,6 +21,8 @@
 //! field in `alert`; how a failure is retried in `pipeline` (`ProcessError::is_retryable`).
 //! `aws`, `handler` and the `bootstrap` binary come with the default `lambda` feature.
 
+#![warn(missing_docs)]
+
 pub mod acl;
 pub mod alert;
 #[cfg(feature = "lambda")]

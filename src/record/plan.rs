@@ -13,7 +13,7 @@ pub enum Step {
     Index(usize),
 }
 
-/// Handle of one registered path; index into [`Fields`].
+/// Handle of one registered path; index into [`Fields`](super::Fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SlotId(pub(super) usize);
 
@@ -68,7 +68,7 @@ impl FieldPlan {
         slot
     }
 
-    /// How many slots a [`Fields`] for this plan holds.
+    /// How many slots a [`Fields`](super::Fields) for this plan holds.
     pub fn len(&self) -> usize {
         self.paths.len()
     }
