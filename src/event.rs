@@ -28,11 +28,44 @@ const MAX_NESTING: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
     /// Objects processed together: any transient failure fails the whole invocation.
-    Objects(Vec<ObjectRef>),
+    Objects(Named),
     /// An SQS batch: each message succeeds or fails (and comes back) on its own.
     Sqs(Vec<SqsMessage>),
     /// An S3 Batch Operations invocation: each task gets its own result code.
     Batch(BatchJob),
+}
+
+/// What an envelope names: the new objects to process, and the events it carries that name
+/// none. S3 events other than `ObjectCreated:*` and EventBridge detail types other than
+/// `Object Created` (say "AWS API Call via CloudTrail" from a misconfigured rule) are not
+/// errors, but nobody meant to send them: the handler logs and counts each.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Named {
+    /// The objects to process, in the event's order.
+    pub objects: Vec<ObjectRef>,
+    /// One description per event that names no new object (`EventBridge detail type "…"`).
+    pub ignored: Vec<String>,
+}
+
+impl Named {
+    fn object(object: ObjectRef) -> Named {
+        Named {
+            objects: vec![object],
+            ignored: Vec::new(),
+        }
+    }
+
+    fn ignored(what: String) -> Named {
+        Named {
+            objects: Vec::new(),
+            ignored: vec![what],
+        }
+    }
+
+    fn append(&mut self, mut other: Named) {
+        self.objects.append(&mut other.objects);
+        self.ignored.append(&mut other.ignored);
+    }
 }
 
 /// One message of an SQS batch and the objects it names (or why it names none we can read).
@@ -41,7 +74,7 @@ pub struct SqsMessage {
     /// The message's `messageId`, by which a failure is reported back to SQS.
     pub message_id: String,
     /// The objects its body names, or why the body names none that can be read.
-    pub objects: Result<Vec<ObjectRef>, EventError>,
+    pub objects: Result<Named, EventError>,
 }
 
 /// An S3 Batch Operations invocation.
@@ -124,19 +157,19 @@ pub fn parse(event: &Value) -> Result<Trigger, EventError> {
 
 /// The objects an envelope (or a message body that is one) names; `depth` counts the
 /// envelopes already opened.
-fn objects_in(event: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventError> {
+fn objects_in(event: &Value, depth: usize) -> Result<Named, EventError> {
     if depth > MAX_NESTING {
         return Err(EventError::TooDeep);
     }
     if let Some(records) = records(event) {
-        let mut objects = Vec::new();
+        let mut named = Named::default();
         for record in records {
-            objects.extend(record_objects(record, depth)?);
+            named.append(record_objects(record, depth)?);
         }
-        return Ok(objects);
+        return Ok(named);
     }
     if text(event, &["Event"]) == Some("s3:TestEvent") {
-        return Ok(Vec::new());
+        return Ok(Named::default());
     }
     if text(event, &["source"]) == Some("aws.s3") && event.get("detail-type").is_some() {
         return eventbridge(event);
@@ -150,16 +183,16 @@ fn objects_in(event: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventError>
             let message = text(event, &["Message"]).ok_or(EventError::Missing("Message"))?;
             return objects_in(&json("the SNS message", message)?, depth + 1);
         }
-        Some("SubscriptionConfirmation" | "UnsubscribeConfirmation") => return Ok(Vec::new()),
+        Some("SubscriptionConfirmation" | "UnsubscribeConfirmation") => return Ok(Named::default()),
         _ => {}
     }
     Err(EventError::Unrecognized(describe(event)))
 }
 
 /// One entry of a `Records` array that is not SQS's: an S3 notification or an SNS delivery.
-fn record_objects(record: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventError> {
+fn record_objects(record: &Value, depth: usize) -> Result<Named, EventError> {
     if text(record, &["eventSource"]) == Some("aws:s3") {
-        return Ok(s3_record(record)?.into_iter().collect());
+        return s3_record(record);
     }
     if text(record, &["EventSource"]) == Some("aws:sns") {
         let message =
@@ -175,10 +208,10 @@ fn record_objects(record: &Value, depth: usize) -> Result<Vec<ObjectRef>, EventE
 }
 
 /// An S3 notification record: the object for `ObjectCreated:*`, nothing for other events.
-fn s3_record(record: &Value) -> Result<Option<ObjectRef>, EventError> {
+fn s3_record(record: &Value) -> Result<Named, EventError> {
     let event_name = text(record, &["eventName"]).unwrap_or_default();
     if !event_name.starts_with("ObjectCreated:") {
-        return Ok(None);
+        return Ok(Named::ignored(format!("S3 event {event_name:?}")));
     }
     let bucket =
         text(record, &["s3", "bucket", "name"]).ok_or(EventError::Missing("s3.bucket.name"))?;
@@ -190,7 +223,7 @@ fn s3_record(record: &Value) -> Result<Option<ObjectRef>, EventError> {
             .and_then(|s3| s3.get("object"))
             .and_then(|o| o.get(field))
     };
-    Ok(Some(ObjectRef {
+    Ok(Named::object(ObjectRef {
         bucket: bucket.to_string(),
         key: decoded(encoded)?,
         size: object("size").and_then(Value::as_u64),
@@ -205,9 +238,12 @@ fn s3_record(record: &Value) -> Result<Option<ObjectRef>, EventError> {
 }
 
 /// An EventBridge event from S3: the object for `Object Created`, nothing for other types.
-fn eventbridge(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
-    if text(event, &["detail-type"]) != Some("Object Created") {
-        return Ok(Vec::new());
+fn eventbridge(event: &Value) -> Result<Named, EventError> {
+    let detail_type = text(event, &["detail-type"]).unwrap_or_default();
+    if detail_type != "Object Created" {
+        return Ok(Named::ignored(format!(
+            "EventBridge detail type {detail_type:?}"
+        )));
     }
     let bucket = text(event, &["detail", "bucket", "name"])
         .ok_or(EventError::Missing("detail.bucket.name"))?;
@@ -219,7 +255,7 @@ fn eventbridge(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
             .and_then(|d| d.get("object"))
             .and_then(|o| o.get(field))
     };
-    Ok(vec![ObjectRef {
+    Ok(Named::object(ObjectRef {
         bucket: bucket.to_string(),
         key: key.to_string(),
         size: object("size").and_then(Value::as_u64),
@@ -230,17 +266,18 @@ fn eventbridge(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
         sequencer: object("sequencer")
             .and_then(Value::as_str)
             .map(String::from),
-    }])
+    }))
 }
 
 /// CloudTrail's notice that it delivered files: one bucket, a list of plain keys.
-fn cloudtrail_notice(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
+fn cloudtrail_notice(event: &Value) -> Result<Named, EventError> {
     let bucket = text(event, &["s3Bucket"]).ok_or(EventError::Missing("s3Bucket"))?;
     let keys = event
         .get("s3ObjectKey")
         .and_then(Value::as_array)
         .ok_or(EventError::Missing("s3ObjectKey"))?;
-    keys.iter()
+    let objects = keys
+        .iter()
         .map(|key| {
             let key = key.as_str().ok_or(EventError::Missing("s3ObjectKey[]"))?;
             Ok(ObjectRef {
@@ -249,7 +286,11 @@ fn cloudtrail_notice(event: &Value) -> Result<Vec<ObjectRef>, EventError> {
                 ..ObjectRef::default()
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(Named {
+        objects,
+        ignored: Vec::new(),
+    })
 }
 
 /// One SQS message. Its id must be there (it is how a failure is reported back); a body that
@@ -293,14 +334,10 @@ fn batch_job(event: &Value) -> Result<BatchJob, EventError> {
     })
 }
 
-/// A task's object: schema 2.0 names the bucket, 1.0 gives its ARN (`arn:aws:s3:::bucket`).
+/// A task's object: schema 2.0 names the bucket, 1.0 gives its ARN.
 fn batch_object(task: &Value) -> Result<ObjectRef, EventError> {
     let bucket = text(task, &["s3BucketName"])
-        .or_else(|| {
-            text(task, &["s3BucketArn"])
-                .and_then(|arn| arn.rsplit_once(":::"))
-                .map(|(_, b)| b)
-        })
+        .or_else(|| text(task, &["s3BucketArn"]).and_then(bucket_of_arn))
         .filter(|b| !b.is_empty())
         .ok_or(EventError::Missing("tasks[].s3BucketName or s3BucketArn"))?;
     let key = text(task, &["s3Key"]).ok_or(EventError::Missing("tasks[].s3Key"))?;
@@ -310,6 +347,19 @@ fn batch_object(task: &Value) -> Result<ObjectRef, EventError> {
         version_id: text(task, &["s3VersionId"]).map(String::from),
         ..ObjectRef::default()
     })
+}
+
+/// The bucket an S3 bucket ARN names: `arn:<partition>:s3:<region>:<account>:<bucket>`, where
+/// a bucket ARN usually leaves region and account empty (`arn:aws:s3:::bucket`) but AWS's
+/// Batch Operations documentation shows them filled (`arn:aws:s3:us-east-1:0123456788:bucket`).
+fn bucket_of_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let prefix = parts.next()?;
+    let _partition = parts.next()?;
+    let service = parts.next()?;
+    let (_region, _account) = (parts.next()?, parts.next()?);
+    let bucket = parts.next()?;
+    (prefix == "arn" && service == "s3" && !bucket.contains('/')).then_some(bucket)
 }
 
 /// The SQS partial batch response: only the failed messages come back to the queue.

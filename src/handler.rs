@@ -67,10 +67,12 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
         InvocationError::NonRetryable(e.to_string())
     })?;
     match trigger {
-        Trigger::Objects(objects) => {
+        Trigger::Objects(named) => {
+            log_ignored(&named.ignored);
+            let objects = named.objects;
             let (stats, failures) = process_all(pipeline, source, sink, &objects).await;
             match failures.first() {
-                None => Ok(summary(&stats)),
+                None => Ok(summary(&stats, named.ignored.len())),
                 Some(first) => {
                     let message = chain(first);
                     if failures.iter().any(ProcessError::is_retryable) {
@@ -89,10 +91,13 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
             let mut failed = Vec::new();
             for message in messages {
                 let ok = match &message.objects {
-                    Ok(objects) => process_all(pipeline, source, sink, objects)
-                        .await
-                        .1
-                        .is_empty(),
+                    Ok(named) => {
+                        log_ignored(&named.ignored);
+                        process_all(pipeline, source, sink, &named.objects)
+                            .await
+                            .1
+                            .is_empty()
+                    }
                     Err(e) => {
                         log_bad_part("SQS message", &message.message_id, e);
                         false
@@ -195,12 +200,24 @@ fn log_bad_part(what: &str, id: &str, error: &EventError) {
     );
 }
 
-fn summary(stats: &Stats) -> Value {
+/// Events that name no new object reach the function only through a misconfigured
+/// notification or rule: each is worth an operator's look, never an error.
+fn log_ignored(ignored: &[String]) {
+    for event in ignored {
+        tracing::warn!(
+            event = %event,
+            "The trigger carries an event that names no new object; it is ignored. Check the notification or rule that sends it."
+        );
+    }
+}
+
+fn summary(stats: &Stats, ignored: usize) -> Value {
     json!({
         "objects": stats.objects,
         "records": stats.records,
         "detections": stats.detections,
         "delivery_alerts": stats.delivery_alerts,
+        "ignored_events": ignored,
     })
 }
 

@@ -53,7 +53,7 @@ fn fixtures_decode_to_the_objects_they_name() {
         ),
     ];
     for (name, text, want) in cases {
-        let Ok(Trigger::Objects(objects)) = parse(&fixture(text)) else {
+        let Ok(Trigger::Objects(Named { objects, .. })) = parse(&fixture(text)) else {
             panic!("case {name}: not a plain object list");
         };
         assert_eq!(keys(&objects), want, "case {name}");
@@ -66,7 +66,8 @@ fn fixtures_decode_to_the_objects_they_name() {
 
 #[test]
 fn s3_notification_keeps_the_object_details() {
-    let Ok(Trigger::Objects(objects)) = parse(&fixture(include_str!("../../events/s3-put.json")))
+    let Ok(Trigger::Objects(Named { objects, .. })) =
+        parse(&fixture(include_str!("../../events/s3-put.json")))
     else {
         panic!("not objects");
     };
@@ -91,7 +92,12 @@ fn sqs_batches_keep_each_message_apart() {
     };
     let got: Vec<(&str, Vec<&str>)> = messages
         .iter()
-        .map(|m| (m.message_id.as_str(), keys(m.objects.as_ref().unwrap())))
+        .map(|m| {
+            (
+                m.message_id.as_str(),
+                keys(&m.objects.as_ref().unwrap().objects),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -107,7 +113,7 @@ fn sqs_batches_keep_each_message_apart() {
         panic!("not an SQS batch");
     };
     assert_eq!(
-        keys(messages[0].objects.as_ref().unwrap()),
+        keys(&messages[0].objects.as_ref().unwrap().objects),
         vec![DEV],
         "EventBridge through SQS"
     );
@@ -123,7 +129,10 @@ fn a_bad_sqs_body_fails_only_its_message() {
     let Ok(Trigger::Sqs(messages)) = parse(&event) else {
         panic!("not an SQS batch")
     };
-    assert_eq!(keys(messages[0].objects.as_ref().unwrap()), vec![PROD]);
+    assert_eq!(
+        keys(&messages[0].objects.as_ref().unwrap().objects),
+        vec![PROD]
+    );
     assert!(
         matches!(messages[1].objects, Err(EventError::NotJson { .. })),
         "{:?}",
@@ -181,7 +190,7 @@ fn keys_are_url_decoded_where_the_trigger_encodes_them() {
     // EventBridge and CloudTrail's notice carry the key as it is.
     let eventbridge = json!({"source": "aws.s3", "detail-type": "Object Created",
         "detail": {"bucket": {"name": "b"}, "object": {"key": "trail+logs/a%2Bb.json.gz"}}});
-    let Ok(Trigger::Objects(objects)) = parse(&s3) else {
+    let Ok(Trigger::Objects(Named { objects, .. })) = parse(&s3) else {
         panic!("s3")
     };
     assert_eq!(
@@ -197,7 +206,7 @@ fn keys_are_url_decoded_where_the_trigger_encodes_them() {
         "trail logs/a+b:1.json.gz",
         "batch task"
     );
-    let Ok(Trigger::Objects(objects)) = parse(&eventbridge) else {
+    let Ok(Trigger::Objects(Named { objects, .. })) = parse(&eventbridge) else {
         panic!("eventbridge")
     };
     assert_eq!(
@@ -215,10 +224,109 @@ fn only_object_created_notifications_name_objects() {
     };
     let event = json!({"Records": [record("ObjectRemoved:Delete"), record("ObjectCreated:Copy"),
         record("ObjectRestore:Completed"), record("LifecycleExpiration:Delete")]});
-    let Ok(Trigger::Objects(objects)) = parse(&event) else {
+    let Ok(Trigger::Objects(Named { objects, ignored })) = parse(&event) else {
         panic!("not objects")
     };
     assert_eq!(keys(&objects), vec!["k"]);
+    assert_eq!(
+        ignored,
+        [
+            "S3 event \"ObjectRemoved:Delete\"",
+            "S3 event \"ObjectRestore:Completed\"",
+            "S3 event \"LifecycleExpiration:Delete\""
+        ],
+        "every other event is counted, by name"
+    );
+}
+
+#[test]
+fn eventbridge_events_of_another_detail_type_are_counted_not_processed() {
+    let cases = [
+        (
+            "the fixture",
+            fixture(include_str!("../../events/eventbridge-api-call.json")),
+            "EventBridge detail type \"AWS API Call via CloudTrail\"",
+        ),
+        (
+            "inside an SQS message",
+            json!({"Records": [{"messageId": "m1", "eventSource": "aws:sqs",
+                "body": include_str!("../../events/eventbridge-api-call.json")}]}),
+            "EventBridge detail type \"AWS API Call via CloudTrail\"",
+        ),
+    ];
+    for (name, event, want) in cases {
+        let named = match parse(&event) {
+            Ok(Trigger::Objects(named)) => named,
+            Ok(Trigger::Sqs(messages)) => messages[0].objects.clone().unwrap(),
+            other => panic!("case {name}: {other:?}"),
+        };
+        assert!(named.objects.is_empty(), "case {name}");
+        assert_eq!(named.ignored, [want], "case {name}");
+    }
+}
+
+#[test]
+fn new_fixtures_carry_what_aws_sends() {
+    // A versioned bucket's notification: the version travels to GetObject and GetObjectAcl.
+    let Ok(Trigger::Objects(Named { objects, .. })) =
+        parse(&fixture(include_str!("../../events/s3-put-versioned.json")))
+    else {
+        panic!("versioned: not objects");
+    };
+    assert_eq!(
+        objects[0].version_id.as_deref(),
+        Some("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nrjfkd")
+    );
+    assert_eq!(
+        objects[0].key,
+        "trail logs/AWSLogs/123456789012/CloudTrail/us-east-1/2025/03/14/123456789012_CloudTrail_us-east-1_20250314T0905Z_Pr0dAbCdEfGh1234.json.gz",
+        "a prefix with a space, URL-encoded as S3 sends it, decoded once"
+    );
+    // CloudTrail's notice through an SNS subscription with raw delivery: the body is the notice.
+    let Ok(Trigger::Sqs(messages)) = parse(&fixture(include_str!(
+        "../../events/sqs-cloudtrail-raw.json"
+    ))) else {
+        panic!("raw notice: not SQS");
+    };
+    assert_eq!(
+        keys(&messages[0].objects.clone().unwrap().objects),
+        vec![PROD, DEV]
+    );
+    // Batch Operations 1.0 with the bucket ARN as AWS's documentation example writes it.
+    let Ok(Trigger::Batch(job)) = parse(&fixture(include_str!(
+        "../../events/s3-batch-job-regional-arn.json"
+    ))) else {
+        panic!("batch: not a job");
+    };
+    let object = job.tasks[0].object.as_ref().unwrap();
+    assert_eq!(
+        (object.bucket.as_str(), object.key.as_str()),
+        (BUCKET, PROD)
+    );
+}
+
+#[test]
+fn bucket_arns_name_their_bucket() {
+    let cases = [
+        (
+            "global form",
+            "arn:aws:s3:::example-ct-logs",
+            Some("example-ct-logs"),
+        ),
+        (
+            "region and account filled",
+            "arn:aws:s3:us-east-1:0123456788:example-ct-logs",
+            Some("example-ct-logs"),
+        ),
+        ("another partition", "arn:aws-us-gov:s3:::b1", Some("b1")),
+        ("not S3", "arn:aws:sns:us-east-1:123456789012:topic", None),
+        ("an object ARN", "arn:aws:s3:::b/key", None),
+        ("too few parts", "arn:aws:s3:b", None),
+        ("not an ARN", "s3://b", None),
+    ];
+    for (name, arn, want) in cases {
+        assert_eq!(bucket_of_arn(arn), want, "case {name}");
+    }
 }
 
 #[test]

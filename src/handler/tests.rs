@@ -69,7 +69,7 @@ async fn plain_trigger_publishes_and_summarises() {
     .unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0})
+        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0, "ignored_events": 0})
     );
     assert_eq!(sink.rule_ids(), vec!["CloudWatch.5", "CloudWatch.1"]);
 }
@@ -262,4 +262,17 @@ async fn a_bucket_not_watched_is_never_read_and_cannot_be_retried_into_success()
     .await
     .unwrap();
     assert_eq!(sink.rule_ids(), ["CloudWatch.5"]);
+}
+
+#[tokio::test]
+async fn events_that_name_no_new_object_are_counted_in_the_answer() {
+    let sink = Recorder::default();
+    let event: Value =
+        serde_json::from_str(include_str!("../../events/eventbridge-api-call.json")).unwrap();
+    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"objects": 0, "records": 0, "detections": 0, "delivery_alerts": 0, "ignored_events": 1})
+    );
+    assert!(sink.rule_ids().is_empty());
 }
