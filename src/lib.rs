@@ -9,9 +9,10 @@
 //! SNS in Lambda ([`aws`], [`handler`]), a folder and stdout in the CLI ([`local`]).
 //!
 //! Module map: `event` triggers → `key`/`date` layout → `acl` → `decode`/`jsonscan`/`fields` →
-//! `rules` → `alert` → `pipeline` ← `ports` ← `aws`, `local`; `handler` is the Lambda's entry;
-//! `synth` generates deterministic CloudTrail data for samples, benchmarks and tests. `aws`,
-//! `handler` and `bootstrap` come with the default `lambda` feature.
+//! `rules` → `alert` → `pipeline` ← `ports` ← `aws`, `local`; `handler` is the Lambda's entry.
+//! `aws`, `handler` and `bootstrap` come with the default `lambda` feature. The deterministic
+//! CloudTrail data of the samples, benchmarks and tests comes from the workspace member
+//! `trailwatch-synth` (`crates/synth/`), a dev-dependency only.
 
 pub mod acl;
 pub mod alert;
@@ -30,7 +31,6 @@ pub mod local;
 pub mod pipeline;
 pub mod ports;
 pub mod rules;
-pub mod synth;
 
 #[cfg(test)]
 mod testing;

@@ -222,7 +222,7 @@ fn scan_reads_gzip_and_plain_files_without_key_checks() {
     let plain = dir.path().join("anything.json");
     std::fs::write(&plain, text).unwrap();
     let gz = dir.path().join("other.json.gz");
-    std::fs::write(&gz, trailwatch::synth::gzip(text.as_bytes(), 2)).unwrap();
+    std::fs::write(&gz, trailwatch_synth::gzip(text.as_bytes(), 2)).unwrap();
     let out = trailwatch(&["scan", plain.to_str().unwrap(), gz.to_str().unwrap()]);
     assert!(
         out.status.success(),

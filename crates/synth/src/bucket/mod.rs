@@ -275,7 +275,7 @@ mod tests {
 
     use super::companions::hex;
     use super::*;
-    use crate::synth::oracle::fired;
+    use crate::oracle::fired;
 
     fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
