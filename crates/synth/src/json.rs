@@ -1,11 +1,15 @@
-//! Compact JSON text of records with CloudTrail's member order.
+//! Compact JSON text of records with CloudTrail's member order, written by `serde_json`.
 //!
-//! `serde_json::Value` keeps object members sorted (or in insertion order with the
-//! `preserve_order` feature, which another crate could switch on). Writing the text here makes
-//! the bytes independent of that feature, and puts the members of a record, its `userIdentity`
-//! and a digest file in the order CloudTrail writes them, so the files read like real ones.
+//! The text (escaping, numbers, layout) is `serde_json::to_string`'s; only the member order is
+//! ours. `serde_json::Value` keeps an object's members sorted by key, or in insertion order if
+//! any crate in the build switches on serde_json's `preserve_order` feature. That feature must
+//! stay off: Cargo unifies features, so it would also change the product's own maps (and so its
+//! alert output) in test builds. Instead [`Ordered`] serialises a value with each object's members
+//! in the order CloudTrail writes them (a record, its `userIdentity`, a digest file), so the
+//! files read like real ones and their bytes do not depend on how `Value` stores members.
 //! Members no order names follow in sorted order.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
 const RECORD: &[&str] = &[
@@ -92,79 +96,66 @@ fn order_under(key: &str) -> &'static [&'static str] {
     }
 }
 
-/// Appends one record (a top-level CloudTrail event object).
-pub(crate) fn write_record(out: &mut String, record: &Value) {
-    write_value(out, record, RECORD);
+/// A value whose objects serialise with their members in `order` (then sorted); the members'
+/// own objects take the order their key names, and array items their array's.
+struct Ordered<'a> {
+    value: &'a Value,
+    order: &'static [&'static str],
 }
 
-/// Appends a digest file's object.
-pub(crate) fn write_digest(out: &mut String, digest: &Value) {
-    write_value(out, digest, DIGEST);
+impl Serialize for Ordered<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for value in items {
+                    seq.serialize_element(&Ordered {
+                        value,
+                        order: self.order,
+                    })?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let rank = |k: &str| {
+                    self.order
+                        .iter()
+                        .position(|o| *o == k)
+                        .unwrap_or(self.order.len())
+                };
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+                let mut out = serializer.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    let order = order_under(key);
+                    out.serialize_entry(key, &Ordered { value, order })?;
+                }
+                out.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
 }
 
-/// A value as compact text with members sorted, for JSON documents that CloudTrail carries
-/// inside strings (policies, templates), where its own escaping then applies.
+fn to_text(value: &Value, order: &'static [&'static str]) -> String {
+    serde_json::to_string(&Ordered { value, order })
+        .expect("a JSON value with string keys always serialises")
+}
+
+/// One record (a top-level CloudTrail event object).
+pub(crate) fn record(record: &Value) -> String {
+    to_text(record, RECORD)
+}
+
+/// A digest file's object.
+pub(crate) fn digest(digest: &Value) -> String {
+    to_text(digest, DIGEST)
+}
+
+/// Any value with members sorted (nested records' identities still in CloudTrail order), also
+/// for JSON documents that CloudTrail carries inside strings (policies, templates).
 pub(crate) fn text(value: &Value) -> String {
-    let mut out = String::new();
-    write_plain(&mut out, value);
-    out
-}
-
-/// Appends any value with members sorted (nested records' identities still in CloudTrail order).
-pub(crate) fn write_plain(out: &mut String, value: &Value) {
-    write_value(out, value, &[]);
-}
-
-fn write_value(out: &mut String, value: &Value, order: &[&str]) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_str(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item, order);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
-            keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, key);
-                out.push(':');
-                if let Some(child) = map.get(key) {
-                    write_value(out, child, order_under(key));
-                }
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    to_text(value, &[])
 }
 
 #[cfg(test)]
@@ -178,11 +169,19 @@ mod tests {
             "eventID": "e", "eventVersion": "1.09", "zzz": 1, "aaa": 2,
             "userIdentity": {"arn": "a", "type": "IAMUser", "sessionContext": {"attributes": {"mfaAuthenticated": "false", "creationDate": "d"}}},
         });
-        let mut out = String::new();
-        write_record(&mut out, &record);
         assert_eq!(
-            out,
+            super::record(&record),
             r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"a","sessionContext":{"attributes":{"creationDate":"d","mfaAuthenticated":"false"}}},"eventID":"e","aaa":2,"zzz":1}"#
+        );
+    }
+
+    #[test]
+    fn array_items_take_their_arrays_order() {
+        let digest =
+            json!({"logFiles": [{"hashValue": "h", "s3Object": "o"}], "awsAccountId": "1"});
+        assert_eq!(
+            super::digest(&digest),
+            r#"{"awsAccountId":"1","logFiles":[{"s3Object":"o","hashValue":"h"}]}"#
         );
     }
 
@@ -197,18 +196,21 @@ mod tests {
             ("control", "bell\u{7}"),
             ("unicode stays raw", "Équipe données — 東京 🚀"),
         ];
-        for (name, text) in cases {
-            let mut out = String::new();
-            write_plain(&mut out, &Value::String(text.to_string()));
+        for (name, raw) in cases {
+            let out = text(&Value::String(raw.to_string()));
             let back: Value = serde_json::from_str(&out).unwrap();
-            assert_eq!(back, Value::String(text.to_string()), "{name}");
+            assert_eq!(back, Value::String(raw.to_string()), "{name}");
         }
+        assert_eq!(
+            text(&json!("Équipe\u{7}")),
+            "\"Équipe\\u0007\"",
+            "raw UTF-8, escaped controls"
+        );
     }
 
     #[test]
     fn numbers_booleans_null_arrays() {
-        let mut out = String::new();
-        write_plain(&mut out, &json!([1, -2, 1.5, true, false, null, [], {}]));
+        let out = text(&json!([1, -2, 1.5, true, false, null, [], {}]));
         assert_eq!(out, "[1,-2,1.5,true,false,null,[],{}]");
     }
 }

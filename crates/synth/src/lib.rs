@@ -2,8 +2,8 @@
 //!
 //! Everything here is a pure function of a seed: the same seed gives the same bytes on every
 //! machine, so generated fixtures can be committed and benchmarks compared across runs. The
-//! generator is a small SplitMix64 of our own (no `rand`), and JSON text is written by our own
-//! writer (member order like CloudTrail's, independent of `serde_json` features).
+//! generator is a small SplitMix64 of our own (no `rand`), and JSON text is written by
+//! `serde_json` with members in CloudTrail's order, whatever `serde_json` features are on.
 //!
 //! - [`Synth::record`]: an ordinary record of a busy account — dozens of services, realistic
 //!   callers (SSO people, CI, workloads, services), about 5% failures of which most are access
@@ -126,12 +126,10 @@ pub fn delivery_text(seed: u64, account_id: &str, region: &str, target_bytes: us
     let mut synth = Synth::new(seed);
     let mut out = String::with_capacity(target_bytes + 8192);
     out.push_str(OPEN);
-    let mut record = String::new();
     let mut count = 0usize;
     let mut misses = 0;
     while out.len() + CLOSE.len() < target_bytes {
-        record.clear();
-        json::write_record(&mut record, &synth.record(account_id, region, BENCH_DAY));
+        let record = json::record(&synth.record(account_id, region, BENCH_DAY));
         let now = out.len() + CLOSE.len();
         let after = now + record.len() + usize::from(count > 0);
         if count > 0 && after > target_bytes {
@@ -162,7 +160,7 @@ pub fn delivery_of(records: &[Value]) -> String {
         if i > 0 {
             out.push(',');
         }
-        json::write_record(&mut out, record);
+        out.push_str(&json::record(record));
     }
     out.push_str("]}");
     out
