@@ -1,136 +1,115 @@
-//! Calendar arithmetic for synthetic records: one UTC second within a day, printed the ways
-//! CloudTrail prints times (ISO-8601 `Z` in eventTime, "Mar 14, 2025, 9:03:27 AM" in IAM and STS
-//! responses, epoch milliseconds in EC2 launch times).
+//! Times of synthetic records: one UTC second within a day, printed the ways CloudTrail prints
+//! times (ISO-8601 `Z` in eventTime, "Mar 14, 2025, 9:03:27 AM" in IAM and STS responses, epoch
+//! milliseconds in EC2 launch times).
+//!
+//! The calendar (which dates exist, month names, the 12-hour clock, the Unix epoch) is the
+//! `time` crate's. What is ours is the rule that arithmetic stays within the day: the records of
+//! a delivery never leave the day the caller named.
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{Date, Duration, Month, PrimitiveDateTime, Time};
 
 /// A calendar day as (year, month 1–12, day 1–31).
 pub type Day = (i32, u32, u32);
 
-const SECONDS_PER_DAY: u32 = 86_400;
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+/// CloudTrail's eventTime: `2025-03-14T09:03:27Z`, the only form it takes.
+const EVENT_TIME: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+/// STS credential expirations and IAM create dates: `Mar 14, 2025, 9:03:27 AM`.
+const IAM_STYLE: &[BorrowedFormatItem<'_>] = format_description!(
+    "[month repr:short] [day padding:none], [year], [hour repr:12 padding:none]:[minute]:[second] [period]"
+);
 
-/// One second of one day, UTC. Arithmetic saturates at the day's edges: records of a delivery
-/// stay on the day the caller named.
+/// One second of one day, UTC. Arithmetic saturates at the day's edges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    pub(crate) day: Day,
-    secs: u32,
-}
+pub(crate) struct Stamp(PrimitiveDateTime);
 
 impl Stamp {
+    /// That second of `day`; seconds past the day's end mean its last second.
+    ///
+    /// Panics if `day` is not a calendar date.
     pub(crate) fn new(day: Day, seconds_of_day: u32) -> Stamp {
-        Stamp {
-            day,
-            secs: seconds_of_day.min(SECONDS_PER_DAY - 1),
-        }
+        let (year, month, d) = day;
+        let date = u8::try_from(month)
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+            .zip(u8::try_from(d).ok())
+            .and_then(|(month, d)| Date::from_calendar_date(year, month, d).ok())
+            .unwrap_or_else(|| panic!("{day:?} is not a calendar date"));
+        let start = date.midnight();
+        Stamp(start).later(seconds_of_day)
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SSZ`, the only form CloudTrail's eventTime takes.
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ`; `None` for any other form or a date that does not exist.
     pub(crate) fn parse(text: &str) -> Option<Stamp> {
-        let b = text.as_bytes();
-        let shape_ok = b.len() == 20
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b[10] == b'T'
-            && b[13] == b':'
-            && b[16] == b':'
-            && b[19] == b'Z';
-        if !shape_ok {
-            return None;
-        }
-        let num = |range: std::ops::Range<usize>| -> Option<u32> {
-            let part = text.get(range)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        let valid = (1..=12).contains(&month)
-            && (1..=days_in_month(year as i32, month)).contains(&day)
-            && hour < 24
-            && minute < 60
-            && second < 60;
-        valid.then(|| {
-            Stamp::new(
-                (year as i32, month, day),
-                hour * 3600 + minute * 60 + second,
-            )
-        })
+        PrimitiveDateTime::parse(text, EVENT_TIME).ok().map(Stamp)
+    }
+
+    /// The calendar day.
+    pub(crate) fn day(self) -> Day {
+        let date = self.0.date();
+        (
+            date.year(),
+            u32::from(u8::from(date.month())),
+            u32::from(date.day()),
+        )
     }
 
     pub(crate) fn hms(self) -> (u32, u32, u32) {
-        (self.secs / 3600, self.secs / 60 % 60, self.secs % 60)
+        let (h, m, s) = self.0.time().as_hms();
+        (u32::from(h), u32::from(m), u32::from(s))
     }
 
     pub(crate) fn earlier(self, secs: u32) -> Stamp {
-        Stamp::new(self.day, self.secs.saturating_sub(secs))
+        let start = self.0.date().midnight();
+        Stamp(
+            self.0
+                .saturating_sub(Duration::seconds(secs.into()))
+                .max(start),
+        )
     }
 
     pub(crate) fn later(self, secs: u32) -> Stamp {
-        Stamp::new(self.day, self.secs.saturating_add(secs))
+        let end = self.0.date().with_time(Time::MIDNIGHT - Duration::SECOND);
+        Stamp(
+            self.0
+                .saturating_add(Duration::seconds(secs.into()))
+                .min(end),
+        )
     }
 
     /// `2025-03-14T09:03:27Z`.
     pub(crate) fn iso(self) -> String {
-        let (y, mo, d) = self.day;
-        let (h, mi, s) = self.hms();
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        self.format(EVENT_TIME)
     }
 
     /// `20250314`, as in log file names.
     pub(crate) fn compact_date(self) -> String {
-        compact_date(self.day)
+        compact_date(self.day())
     }
 
     /// `Mar 14, 2025, 9:03:27 AM`, the form of STS credential expirations and IAM create dates.
     pub(crate) fn iam_style(self) -> String {
-        let (y, mo, d) = self.day;
-        let (h, mi, s) = self.hms();
-        let month = MONTHS.get((mo as usize).wrapping_sub(1)).unwrap_or(&"Jan");
-        let (h12, half) = match h {
-            0 => (12, "AM"),
-            1..=11 => (h, "AM"),
-            12 => (12, "PM"),
-            _ => (h - 12, "PM"),
-        };
-        format!("{month} {d}, {y}, {h12}:{mi:02}:{s:02} {half}")
+        self.format(IAM_STYLE)
     }
 
     /// Milliseconds since the Unix epoch.
     pub(crate) fn epoch_millis(self) -> i64 {
-        let (y, mo, d) = self.day;
-        (days_from_civil(y, mo, d) * i64::from(SECONDS_PER_DAY) + i64::from(self.secs)) * 1000
+        self.0.assume_utc().unix_timestamp() * 1000
+    }
+
+    fn format(self, description: &[BorrowedFormatItem<'_>]) -> String {
+        self.0
+            .format(description)
+            .expect("a date and time fill every component of these descriptions")
     }
 }
 
-/// `20250314`.
+/// `20250314`: the digits of a key's date as given (keys may name impossible dates on purpose).
 pub(crate) fn compact_date(day: Day) -> String {
     let (y, mo, d) = day;
     format!("{y:04}{mo:02}{d:02}")
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -206,5 +185,11 @@ mod tests {
         let s = Stamp::new((2025, 3, 14), 10);
         assert_eq!(s.earlier(60).iso(), "2025-03-14T00:00:00Z");
         assert_eq!(s.later(200_000).iso(), "2025-03-14T23:59:59Z");
+    }
+
+    #[test]
+    #[should_panic(expected = "not a calendar date")]
+    fn an_impossible_day_is_refused() {
+        let _ = Stamp::new((2025, 2, 30), 0);
     }
 }
