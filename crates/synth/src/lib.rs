@@ -14,9 +14,12 @@
 //! - [`delivery_text`], [`delivery_of`], [`gzip`], [`log_key`], [`digest_key`],
 //!   [`insight_key`]: files and keys as CloudTrail delivers them.
 //! - [`sample_bucket`]: the bundled `events/sample-bucket/`.
+//! - [`CIS_EVENT_NAMES`]: the event names the built-in pack's CIS controls list (RULES.md), for
+//!   the generator's reference evaluation and the product's pack tests alike.
 
 mod bucket;
 mod catalog;
+mod cis;
 mod clock;
 mod controls;
 mod identity;
@@ -38,6 +41,7 @@ pub use bucket::{
     sample_bucket, SampleObject, BUCKET, DEVELOPMENT, MANAGEMENT, ORG_ID, PRODUCTION, SAMPLE_DAY,
     STRANGER,
 };
+pub use cis::{EventNames, CIS_EVENT_NAMES};
 pub use clock::Day;
 pub use controls::{CONTROLS, NEAR_MISSES};
 

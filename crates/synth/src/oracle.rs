@@ -1,10 +1,14 @@
 //! A reference evaluation of the built-in pack, written straight from the patterns in RULES.md,
-//! for the generator's tests: they check that each record fires exactly what it claims.
+//! for the generator's tests: they check that each record fires exactly what it claims. The
+//! event names come from [`CIS_EVENT_NAMES`], the table the product's pack tests also use.
 //!
 //! Kept apart from the real engine (`rules/`) on purpose: a generator checked by the code it
 //! feeds could hide the same misreading in both.
 
 use serde_json::Value;
+
+use super::cis::CIS_EVENT_NAMES;
+use super::controls::CONTROLS;
 
 /// The member at `path`, if every step is an object holding the next name.
 fn at<'a>(record: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -30,175 +34,45 @@ fn name_in(record: &Value, names: &[&str]) -> bool {
     text(record, &["eventName"]).is_some_and(|n| names.contains(&n))
 }
 
-const IAM_POLICY: &[&str] = &[
-    "DeleteGroupPolicy",
-    "DeleteRolePolicy",
-    "DeleteUserPolicy",
-    "PutGroupPolicy",
-    "PutRolePolicy",
-    "PutUserPolicy",
-    "CreatePolicy",
-    "DeletePolicy",
-    "CreatePolicyVersion",
-    "DeletePolicyVersion",
-    "AttachRolePolicy",
-    "DetachRolePolicy",
-    "AttachUserPolicy",
-    "DetachUserPolicy",
-    "AttachGroupPolicy",
-    "DetachGroupPolicy",
-];
-const TRAIL: &[&str] = &[
-    "CreateTrail",
-    "UpdateTrail",
-    "DeleteTrail",
-    "StartLogging",
-    "StopLogging",
-];
-const BUCKET_POLICY: &[&str] = &[
-    "PutBucketAcl",
-    "PutBucketPolicy",
-    "PutBucketCors",
-    "PutBucketLifecycle",
-    "PutBucketReplication",
-    "DeleteBucketPolicy",
-    "DeleteBucketCors",
-    "DeleteBucketLifecycle",
-    "DeleteBucketReplication",
-];
-const CONFIG: &[&str] = &[
-    "StopConfigurationRecorder",
-    "DeleteDeliveryChannel",
-    "PutDeliveryChannel",
-    "PutConfigurationRecorder",
-];
-const SECURITY_GROUP: &[&str] = &[
-    "AuthorizeSecurityGroupIngress",
-    "AuthorizeSecurityGroupEgress",
-    "RevokeSecurityGroupIngress",
-    "RevokeSecurityGroupEgress",
-    "CreateSecurityGroup",
-    "DeleteSecurityGroup",
-];
-const NACL: &[&str] = &[
-    "CreateNetworkAcl",
-    "CreateNetworkAclEntry",
-    "DeleteNetworkAcl",
-    "DeleteNetworkAclEntry",
-    "ReplaceNetworkAclEntry",
-    "ReplaceNetworkAclAssociation",
-];
-const GATEWAY: &[&str] = &[
-    "CreateCustomerGateway",
-    "DeleteCustomerGateway",
-    "AttachInternetGateway",
-    "CreateInternetGateway",
-    "DeleteInternetGateway",
-    "DetachInternetGateway",
-];
-const ROUTE: &[&str] = &[
-    "CreateRoute",
-    "CreateRouteTable",
-    "ReplaceRoute",
-    "ReplaceRouteTableAssociation",
-    "DeleteRouteTable",
-    "DeleteRoute",
-    "DisassociateRouteTable",
-];
-const VPC: &[&str] = &[
-    "CreateVpc",
-    "DeleteVpc",
-    "ModifyVpcAttribute",
-    "AcceptVpcPeeringConnection",
-    "CreateVpcPeeringConnection",
-    "DeleteVpcPeeringConnection",
-    "RejectVpcPeeringConnection",
-    "AttachClassicLinkVpc",
-    "DetachClassicLinkVpc",
-    "DisableVpcClassicLink",
-    "EnableVpcClassicLink",
-];
-const ORGANIZATIONS: &[&str] = &[
-    "AcceptHandshake",
-    "AttachPolicy",
-    "CancelHandshake",
-    "CreateAccount",
-    "CreateOrganization",
-    "CreateOrganizationalUnit",
-    "CreatePolicy",
-    "DeclineHandshake",
-    "DeleteOrganization",
-    "DeleteOrganizationalUnit",
-    "DeletePolicy",
-    "DetachPolicy",
-    "DisablePolicyType",
-    "EnableAllFeatures",
-    "EnablePolicyType",
-    "InviteAccountToOrganization",
-    "LeaveOrganization",
-    "MoveAccount",
-    "RemoveAccountFromOrganization",
-    "UpdateOrganizationalUnit",
-    "UpdatePolicy",
-];
+/// Whether the record names an event that `control` lists in [`CIS_EVENT_NAMES`], from the
+/// source the control requires.
+fn listed(r: &Value, control: &str) -> bool {
+    CIS_EVENT_NAMES
+        .iter()
+        .find(|e| e.control == control)
+        .is_some_and(|e| e.source.is_none_or(|s| is(r, &["eventSource"], s)) && name_in(r, e.names))
+}
 
-/// The ids of the built-in controls that `record` fires, in pack order.
-pub(crate) fn fired(r: &Value) -> Vec<&'static str> {
-    let source = |s: &str| is(r, &["eventSource"], s);
-    let error = text(r, &["errorCode"]);
-    let checks: [(&str, bool); 15] = [
-        (
-            "CloudWatch.1",
+/// Whether `record` fires the built-in control `control`.
+fn fires(r: &Value, control: &str) -> bool {
+    match control {
+        "CloudWatch.1" => {
             is(r, &["userIdentity", "type"], "Root")
                 && at(r, &["userIdentity", "invokedBy"]).is_none()
-                && is_not(r, &["eventType"], "AwsServiceEvent"),
-        ),
-        (
-            "CloudWatch.2",
-            error.is_some_and(|e| {
-                e.ends_with("UnauthorizedOperation") || e.starts_with("AccessDenied")
-            }),
-        ),
-        (
-            "CloudWatch.3",
+                && is_not(r, &["eventType"], "AwsServiceEvent")
+        }
+        "CloudWatch.2" => text(r, &["errorCode"])
+            .is_some_and(|e| e.ends_with("UnauthorizedOperation") || e.starts_with("AccessDenied")),
+        "CloudWatch.3" => {
             is(r, &["eventName"], "ConsoleLogin")
                 && is_not(r, &["additionalEventData", "MFAUsed"], "Yes")
                 && is(r, &["userIdentity", "type"], "IAMUser")
-                && is(r, &["responseElements", "ConsoleLogin"], "Success"),
-        ),
-        ("CloudWatch.4", name_in(r, IAM_POLICY)),
-        ("CloudWatch.5", name_in(r, TRAIL)),
-        (
-            "CloudWatch.6",
+                && is(r, &["responseElements", "ConsoleLogin"], "Success")
+        }
+        "CloudWatch.6" => {
             is(r, &["eventName"], "ConsoleLogin")
-                && is(r, &["errorMessage"], "Failed authentication"),
-        ),
-        (
-            "CloudWatch.7",
-            source("kms.amazonaws.com") && name_in(r, &["DisableKey", "ScheduleKeyDeletion"]),
-        ),
-        (
-            "CloudWatch.8",
-            source("s3.amazonaws.com") && name_in(r, BUCKET_POLICY),
-        ),
-        (
-            "CloudWatch.9",
-            source("config.amazonaws.com") && name_in(r, CONFIG),
-        ),
-        ("CloudWatch.10", name_in(r, SECURITY_GROUP)),
-        ("CloudWatch.11", name_in(r, NACL)),
-        ("CloudWatch.12", name_in(r, GATEWAY)),
-        ("CloudWatch.13", name_in(r, ROUTE)),
-        ("CloudWatch.14", name_in(r, VPC)),
-        (
-            "CIS.4.15",
-            source("organizations.amazonaws.com") && name_in(r, ORGANIZATIONS),
-        ),
-    ];
-    checks
-        .into_iter()
-        .filter(|(_, hit)| *hit)
-        .map(|(id, _)| id)
+                && is(r, &["errorMessage"], "Failed authentication")
+        }
+        other => listed(r, other),
+    }
+}
+
+/// The ids of the built-in controls that `record` fires, in pack order.
+pub(crate) fn fired(r: &Value) -> Vec<&'static str> {
+    CONTROLS
+        .iter()
+        .copied()
+        .filter(|control| fires(r, control))
         .collect()
 }
 
