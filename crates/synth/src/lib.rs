@@ -13,7 +13,8 @@
 //!   look-alike that fires none.
 //! - [`delivery_text`], [`delivery_of`], [`gzip`], [`log_key`], [`digest_key`],
 //!   [`insight_key`]: files and keys as CloudTrail delivers them.
-//! - [`sample_bucket`]: the bundled `events/sample-bucket/`.
+//! - [`sample_bucket`]: the bundled `events/sample-bucket/`, and [`SAMPLE_ALERTS`]: what each of
+//!   its objects holds and raises on replay.
 //! - [`CIS_EVENT_NAMES`]: the event names the built-in pack's CIS controls list (RULES.md), for
 //!   the generator's reference evaluation and the product's pack tests alike.
 
@@ -38,8 +39,8 @@ use flate2::{Compression, GzBuilder};
 use serde_json::Value;
 
 pub use bucket::{
-    sample_bucket, SampleObject, BUCKET, DEVELOPMENT, MANAGEMENT, ORG_ID, PRODUCTION, SAMPLE_DAY,
-    STRANGER,
+    sample_bucket, SampleAlerts, SampleObject, BUCKET, DEVELOPMENT, MANAGEMENT, ORG_ID, PRODUCTION,
+    SAMPLE_ALERTS, SAMPLE_DAY, STRANGER,
 };
 pub use cis::{EventNames, CIS_EVENT_NAMES};
 pub use clock::Day;
