@@ -2,8 +2,9 @@
 //!
 //! Everything here is a pure function of a seed: the same seed gives the same bytes on every
 //! machine, so generated fixtures can be committed and benchmarks compared across runs. The
-//! generator is a small SplitMix64 of our own (no `rand`), and JSON text is written by
-//! `serde_json` with members in CloudTrail's order, whatever `serde_json` features are on.
+//! generator is `rand_chacha`'s ChaCha8, seeded (see `rng`); JSON text is written by
+//! `serde_json` with members in CloudTrail's order, whatever `serde_json` features are on; the
+//! calendar is the `time` crate's.
 //!
 //! - [`Synth::record`]: an ordinary record of a busy account — dozens of services, realistic
 //!   callers (SSO people, CI, workloads, services), about 5% failures of which most are access

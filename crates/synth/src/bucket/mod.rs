@@ -56,10 +56,17 @@ struct Delivery<'a> {
     near_misses: &'a [&'a str],
 }
 
+/// The seed of the bucket's ordinary traffic, mixed into each delivery's own. Any value gives a
+/// plausible day; this one was found by trying successive values until the ordinary traffic
+/// raised exactly the alerts that `events/README.md` and [`SAMPLE_ALERTS`] have listed per object
+/// since the bucket was first generated (and the cut delivery still ends after 5 whole records),
+/// so that moving to the ChaCha generator changed the records' details, not what the bucket shows.
+const TRAFFIC_SEED: u64 = 4354;
+
 /// Records of one delivery, in time order, within the quarter hour before the file's time.
 fn delivery_records(d: &Delivery<'_>, day: Day) -> Vec<Value> {
     let key_seed = format!("{:?}{}{}{:?}", d.prefix, d.account, d.region, d.hhmm);
-    let seed = Rng::from_parts(&["sample", &key_seed]).next_u64();
+    let seed = Rng::from_parts(&["sample", &TRAFFIC_SEED.to_string(), &key_seed]).next_u64();
     let mut synth = if d.errors {
         Synth::new(seed)
     } else {
@@ -329,7 +336,9 @@ mod tests {
                 .iter()
                 .copied()
                 .filter(|(id, _)| !id.starts_with("delivery."));
-            let want = expected.records.map(|n| (n, detections.collect()));
+            let want = expected
+                .records
+                .map(|n| (n, detections.collect::<BTreeMap<_, _>>()));
             assert_eq!(got, want, "{}", object.key);
         }
     }
