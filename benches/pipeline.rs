@@ -12,7 +12,6 @@ use trailwatch::config::Limits;
 use trailwatch::decode::{Format, RecordReader};
 use trailwatch::record::FieldPlan;
 use trailwatch::rules::{builtin_rules, RuleSet};
-use trailwatch::synth;
 
 struct Delivery {
     name: &'static str,
@@ -24,11 +23,11 @@ fn deliveries() -> Vec<Delivery> {
     [("10MB", 10usize << 20), ("100MB", 100 << 20)]
         .into_iter()
         .map(|(name, size)| {
-            let text = synth::delivery_text(7, "111111111111", "us-east-1", size);
+            let text = trailwatch_synth::delivery_text(7, "111111111111", "us-east-1", size);
             Delivery {
                 name,
                 raw_len: text.len(),
-                gz: synth::gzip(text.as_bytes(), 1),
+                gz: trailwatch_synth::gzip(text.as_bytes(), 1),
             }
         })
         .collect()

@@ -45,10 +45,10 @@ fn main() -> ExitCode {
 
 fn run(mb: f64, out: &str, seed: u64) -> anyhow::Result<()> {
     let target = (mb * 1_000_000.0) as usize;
-    let text = trailwatch::synth::delivery_text(seed, "111111111111", "us-east-1", target);
+    let text = trailwatch_synth::delivery_text(seed, "111111111111", "us-east-1", target);
     let delivery: Delivery =
         serde_json::from_str(&text).context("generated text is not a delivery")?;
-    let packed = trailwatch::synth::gzip(text.as_bytes(), 1);
+    let packed = trailwatch_synth::gzip(text.as_bytes(), 1);
     std::fs::write(out, &packed).with_context(|| format!("writing {out}"))?;
     eprintln!(
         "{out}: {} records, {} bytes uncompressed, {} bytes gzip ({:.1}x)",

@@ -1,6 +1,6 @@
 //! Writes the bundled sample bucket `events/sample-bucket/` (see `events/README.md`).
 //!
-//! Deletes the folder and writes it again from `trailwatch::synth::sample_bucket`, which is
+//! Deletes the folder and writes it again from `trailwatch_synth::sample_bucket`, which is
 //! deterministic: every run produces the same bytes, so the output is committed and a diff
 //! after a run means the generator changed.
 //!
@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<()> {
         fs::remove_dir_all(&root).with_context(|| format!("removing {}", root.display()))?;
     }
     let mut total = 0;
-    for object in trailwatch::synth::sample_bucket() {
+    for object in trailwatch_synth::sample_bucket() {
         let path = root.join(&object.key);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;

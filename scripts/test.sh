@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README, CI): installs what a fresh machine lacks, then runs the format
-# check, clippy, every Rust test (unit, property, CLI, end-to-end against moto) and the infra
-# template checks. Needs rustup's cargo and python3; everything else it installs.
+# check, clippy, every Rust test of the workspace (unit, property, CLI, end-to-end against moto,
+# and the synthetic-data crate's) and the infra template checks. Needs rustup's cargo and
+# python3; everything else it installs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,8 +12,8 @@ for component in rustfmt clippy; do
 done
 scripts/e2e-setup.sh
 
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 # Benches are measured by scripts/bench.sh, not here; clippy above already compiles them.
-cargo test --lib --bins --tests --examples
+cargo test --workspace --lib --bins --tests --examples
 infra/check.sh

@@ -19,7 +19,9 @@
 //! Where a change goes: a new trigger shape in `event`; a key rule in `key`; a setting in
 //! `config` (the only reader of `TRAILWATCH_*`); a rule-language feature in `rules`; an alert
 //! field in `alert`; how a failure is retried in `pipeline` (`ProcessError::is_retryable`).
-//! `aws`, `handler` and the `bootstrap` binary come with the default `lambda` feature.
+//! `aws`, `handler` and the `bootstrap` binary come with the default `lambda` feature. The
+//! deterministic CloudTrail data of the samples, benchmarks and tests comes from the workspace
+//! member `trailwatch-synth` (`crates/synth/`), a dev-dependency only.
 
 #![warn(missing_docs)]
 
@@ -41,7 +43,6 @@ pub mod pipeline;
 pub mod ports;
 pub mod record;
 pub mod rules;
-pub mod synth;
 
 #[cfg(test)]
 mod testing;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use trailwatch_synth::SAMPLE_ALERTS;
 
 fn trailwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trailwatch"))
@@ -46,19 +47,20 @@ fn replay_of_the_sample_bucket_gives_the_documented_alerts() {
         String::from_utf8_lossy(&out.stderr)
     );
     let alerts = json_lines(&out);
-    // Per file (by its unique 16-character suffix or marker), the rule ids events/README.md lists.
-    let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Per object (by the part of its key the table names), the rule ids of its alerts.
+    let mut by_object: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for a in &alerts {
         let key = a["key"].as_str().unwrap();
-        let name = key.rsplit('/').next().unwrap();
-        let tag = name
-            .rsplit('_')
-            .next()
-            .unwrap()
-            .trim_end_matches(".json.gz")
-            .to_string();
-        by_file
-            .entry(tag)
+        let objects: Vec<&str> = SAMPLE_ALERTS
+            .iter()
+            .map(|o| o.key_part)
+            .filter(|part| key.contains(part))
+            .collect();
+        let [object] = objects.as_slice() else {
+            panic!("{key}: {} sample objects match", objects.len());
+        };
+        by_object
+            .entry(object)
             .or_default()
             .push(a["rule_id"].as_str().unwrap().to_string());
         assert_eq!(a["version"], 1);
@@ -69,62 +71,23 @@ fn replay_of_the_sample_bucket_gives_the_documented_alerts() {
             "alert id in {a}"
         );
     }
-    let ids = |v: &[&str]| {
-        let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
-        v.sort();
-        v
-    };
-    for v in by_file.values_mut() {
+    for v in by_object.values_mut() {
         v.sort();
     }
-    let want: BTreeMap<String, Vec<String>> = [
-        (
-            "0fyn2H9XWs1DkYdG",
-            ids(&[
-                "CloudWatch.2",
-                "CloudWatch.2",
-                "CloudWatch.10",
-                "CloudWatch.13",
-            ]),
-        ),
-        (
-            "2vKioVVLtA1u40Xs",
-            ids(&["CloudWatch.1", "CloudWatch.3", "CloudWatch.4"]),
-        ),
-        (
-            "wwl0S8tsOfBkygMC",
-            ids(&["CloudWatch.2", "CloudWatch.5", "CloudWatch.7"]),
-        ),
-        (
-            "QMAoKHjUaZrwp279",
-            ids(&[
-                "CloudWatch.2",
-                "CloudWatch.9",
-                "CloudWatch.12",
-                "CloudWatch.14",
-            ]),
-        ),
-        ("WLSrFdDCgNKVgJQo", ids(&["delivery.corrupt"])),
-        (
-            "wjjt3ybsx0VwzcJL",
-            ids(&[
-                "CloudWatch.2",
-                "CloudWatch.2",
-                "CloudWatch.6",
-                "CloudWatch.8",
-                "CloudWatch.11",
-            ]),
-        ),
-        ("mw4MmQ3AHNx9VKNv", ids(&["delivery.invalid-key"])),
-        ("s5vpabIgyqy5sT3e", ids(&["delivery.account-mismatch"])),
-        ("QpP1y3ZrKOeJz0Et", ids(&["delivery.unexpected-account"])),
-        ("7AwyLpycmwrL5dvg", ids(&["CIS.4.15"])),
-        ("Hd6HfBAzCy5FU0Ha", ids(&["CloudWatch.2", "CloudWatch.2"])),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    assert_eq!(by_file, want);
+    let want: BTreeMap<&str, Vec<String>> = SAMPLE_ALERTS
+        .iter()
+        .filter(|o| !o.alerts.is_empty())
+        .map(|o| {
+            let mut ids: Vec<String> = o
+                .alerts
+                .iter()
+                .flat_map(|(id, n)| std::iter::repeat_n(id.to_string(), *n))
+                .collect();
+            ids.sort();
+            (o.key_part, ids)
+        })
+        .collect();
+    assert_eq!(by_object, want);
     let stats: Value =
         serde_json::from_str(&std::fs::read_to_string(stats.path()).unwrap()).unwrap();
     for (field, n) in [
@@ -221,7 +184,7 @@ fn scan_reads_gzip_and_plain_files_without_key_checks() {
     let plain = dir.path().join("anything.json");
     std::fs::write(&plain, text).unwrap();
     let gz = dir.path().join("other.json.gz");
-    std::fs::write(&gz, trailwatch::synth::gzip(text.as_bytes(), 2)).unwrap();
+    std::fs::write(&gz, trailwatch_synth::gzip(text.as_bytes(), 2)).unwrap();
     let out = trailwatch(&["scan", plain.to_str().unwrap(), gz.to_str().unwrap()]);
     assert!(
         out.status.success(),

@@ -2,12 +2,12 @@
 //! transiently, or cannot be named at all.
 
 use serde_json::{json, Value};
+use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key};
 
 use super::*;
 use crate::config::Settings;
 use crate::ports::SourceErrorKind;
 use crate::rules::effective_rules;
-use crate::synth::{cis_hit, delivery_of, gzip, log_key};
 use crate::testing::{MemorySource, Recorder};
 
 const BUCKET: &str = "example-ct-logs";

@@ -7,8 +7,8 @@ use super::*;
 use crate::acl::{Grant, Grantee, ObjectAcl};
 use crate::config::Limits;
 use crate::rules::effective_rules;
-use crate::synth::{cis_hit, delivery_of, digest_key, gzip, log_key};
 use crate::testing::{MemorySource, Recorder};
+use trailwatch_synth::{cis_hit, delivery_of, digest_key, gzip, log_key};
 
 const BUCKET: &str = "example-ct-logs";
 const PROD: &str = "123456789012";

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use trailwatch_synth::{EventNames, CIS_EVENT_NAMES};
+
 use super::*;
 use crate::record::{FieldPlan, Fields, Record};
 
@@ -359,170 +361,15 @@ fn tricky_records_fire_exactly_the_expected_rules() {
     }
 }
 
-/// Event names each rule lists (per RULES.md), with the event source it requires, if any.
-const EVENT_RULES: [(&str, Option<&str>, &[&str]); 11] = [
-    (
-        "CloudWatch.4",
-        None,
-        &[
-            "DeleteGroupPolicy",
-            "DeleteRolePolicy",
-            "DeleteUserPolicy",
-            "PutGroupPolicy",
-            "PutRolePolicy",
-            "PutUserPolicy",
-            "CreatePolicy",
-            "DeletePolicy",
-            "CreatePolicyVersion",
-            "DeletePolicyVersion",
-            "AttachRolePolicy",
-            "DetachRolePolicy",
-            "AttachUserPolicy",
-            "DetachUserPolicy",
-            "AttachGroupPolicy",
-            "DetachGroupPolicy",
-        ],
-    ),
-    (
-        "CloudWatch.5",
-        None,
-        &[
-            "CreateTrail",
-            "UpdateTrail",
-            "DeleteTrail",
-            "StartLogging",
-            "StopLogging",
-        ],
-    ),
-    (
-        "CloudWatch.7",
-        Some("kms.amazonaws.com"),
-        &["DisableKey", "ScheduleKeyDeletion"],
-    ),
-    (
-        "CloudWatch.8",
-        Some("s3.amazonaws.com"),
-        &[
-            "PutBucketAcl",
-            "PutBucketPolicy",
-            "PutBucketCors",
-            "PutBucketLifecycle",
-            "PutBucketReplication",
-            "DeleteBucketPolicy",
-            "DeleteBucketCors",
-            "DeleteBucketLifecycle",
-            "DeleteBucketReplication",
-        ],
-    ),
-    (
-        "CloudWatch.9",
-        Some("config.amazonaws.com"),
-        &[
-            "StopConfigurationRecorder",
-            "DeleteDeliveryChannel",
-            "PutDeliveryChannel",
-            "PutConfigurationRecorder",
-        ],
-    ),
-    (
-        "CloudWatch.10",
-        None,
-        &[
-            "AuthorizeSecurityGroupIngress",
-            "AuthorizeSecurityGroupEgress",
-            "RevokeSecurityGroupIngress",
-            "RevokeSecurityGroupEgress",
-            "CreateSecurityGroup",
-            "DeleteSecurityGroup",
-        ],
-    ),
-    (
-        "CloudWatch.11",
-        None,
-        &[
-            "CreateNetworkAcl",
-            "CreateNetworkAclEntry",
-            "DeleteNetworkAcl",
-            "DeleteNetworkAclEntry",
-            "ReplaceNetworkAclEntry",
-            "ReplaceNetworkAclAssociation",
-        ],
-    ),
-    (
-        "CloudWatch.12",
-        None,
-        &[
-            "CreateCustomerGateway",
-            "DeleteCustomerGateway",
-            "AttachInternetGateway",
-            "CreateInternetGateway",
-            "DeleteInternetGateway",
-            "DetachInternetGateway",
-        ],
-    ),
-    (
-        "CloudWatch.13",
-        None,
-        &[
-            "CreateRoute",
-            "CreateRouteTable",
-            "ReplaceRoute",
-            "ReplaceRouteTableAssociation",
-            "DeleteRouteTable",
-            "DeleteRoute",
-            "DisassociateRouteTable",
-        ],
-    ),
-    (
-        "CloudWatch.14",
-        None,
-        &[
-            "CreateVpc",
-            "DeleteVpc",
-            "ModifyVpcAttribute",
-            "AcceptVpcPeeringConnection",
-            "CreateVpcPeeringConnection",
-            "DeleteVpcPeeringConnection",
-            "RejectVpcPeeringConnection",
-            "AttachClassicLinkVpc",
-            "DetachClassicLinkVpc",
-            "DisableVpcClassicLink",
-            "EnableVpcClassicLink",
-        ],
-    ),
-    (
-        "CIS.4.15",
-        Some("organizations.amazonaws.com"),
-        &[
-            "AcceptHandshake",
-            "AttachPolicy",
-            "CancelHandshake",
-            "CreateAccount",
-            "CreateOrganization",
-            "CreateOrganizationalUnit",
-            "CreatePolicy",
-            "DeclineHandshake",
-            "DeleteOrganization",
-            "DeleteOrganizationalUnit",
-            "DeletePolicy",
-            "DetachPolicy",
-            "DisablePolicyType",
-            "EnableAllFeatures",
-            "EnablePolicyType",
-            "InviteAccountToOrganization",
-            "LeaveOrganization",
-            "MoveAccount",
-            "RemoveAccountFromOrganization",
-            "UpdateOrganizationalUnit",
-            "UpdatePolicy",
-        ],
-    ),
-];
-
 #[test]
 fn every_listed_event_fires_its_rule_and_only_from_its_source() {
     let pack = Pack::new();
-    for (id, source, names) in EVENT_RULES {
+    for EventNames {
+        control: id,
+        source,
+        names,
+    } in CIS_EVENT_NAMES
+    {
         for name in names {
             let from = source.unwrap_or("ec2.amazonaws.com");
             assert!(

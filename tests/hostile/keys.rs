@@ -136,7 +136,7 @@ fn percent_escapes_decode_once_and_badly_formed_ones_are_refused() {
 #[test]
 fn hostile_file_names_in_the_bucket_become_invalid_key_alerts_and_are_not_read() {
     // The body would fire a detection: an invalid key's content is never evaluated.
-    let body = trailwatch::synth::gzip(
+    let body = trailwatch_synth::gzip(
         format!(r#"{{"Records":[{}]}}"#, stop_logging("unread")).as_bytes(),
         1,
     );

@@ -19,13 +19,13 @@ pub const DAY: (i32, u32, u32) = (2025, 3, 14);
 
 /// A log key in Production's us-east-1 folder for the day.
 pub fn log_key(suffix: &str) -> String {
-    trailwatch::synth::log_key(None, None, ACCOUNT, "us-east-1", DAY, (9, 5), suffix)
+    trailwatch_synth::log_key(None, None, ACCOUNT, "us-east-1", DAY, (9, 5), suffix)
 }
 
 /// A record that fires CloudWatch.5 (StopLogging), as JSON text.
 pub fn stop_logging(event_id: &str) -> String {
     let mut record =
-        trailwatch::synth::cis_hit("CloudWatch.5", ACCOUNT, "us-east-1", "2025-03-14T09:01:30Z")
+        trailwatch_synth::cis_hit("CloudWatch.5", ACCOUNT, "us-east-1", "2025-03-14T09:01:30Z")
             .expect("CloudWatch.5 is in the pack");
     record["eventID"] = Value::from(event_id);
     record.to_string()

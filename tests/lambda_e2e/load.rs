@@ -14,7 +14,7 @@ use aws_sdk_sqs::types::{
 };
 use serde_json::{json, Value};
 use tracing_subscriber::layer::SubscriberExt;
-use trailwatch::synth::{cis_hit, delivery_of, gzip, log_key, Synth, CONTROLS};
+use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key, Synth, CONTROLS};
 
 use crate::proxy::{Fault, FaultProxy, Op};
 use crate::tally::Tally;

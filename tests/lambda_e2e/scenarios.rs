@@ -100,7 +100,7 @@ async fn detections_reach_each_team_once_with_body_and_attributes() {
 #[tokio::test]
 async fn delivery_problems_each_give_their_delivery_alert() {
     let world = World::new().await;
-    let stranger_key = trailwatch::synth::log_key(
+    let stranger_key = trailwatch_synth::log_key(
         None,
         None,
         STRANGER,

@@ -19,7 +19,7 @@ use trailwatch::config::{parse_accounts, Settings};
 use trailwatch::handler::{handle, InvocationError};
 use trailwatch::pipeline::Pipeline;
 use trailwatch::rules::effective_rules;
-use trailwatch::synth::{cis_hit, delivery_of, gzip, log_key, Synth};
+use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key, Synth};
 
 use crate::moto::Moto;
 

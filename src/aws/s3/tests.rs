@@ -14,12 +14,12 @@ use aws_sdk_s3::types::error::NoSuchKey;
 use aws_sdk_s3::types::{Grant as S3Grant, Grantee as S3Grantee, Owner, Permission, Type};
 use aws_sdk_s3::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key};
 
 use super::*;
 use crate::config::Settings;
 use crate::pipeline::Pipeline;
 use crate::rules::effective_rules;
-use crate::synth::{cis_hit, delivery_of, gzip, log_key};
 use crate::testing::Recorder;
 
 const BUCKET: &str = "example-ct-logs";

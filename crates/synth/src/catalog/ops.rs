@@ -113,7 +113,7 @@ pub(super) fn create_or_update_stack(g: &mut Gen<'_>) -> Call {
 
 pub(super) fn create_log_stream(g: &mut Gen<'_>) -> Call {
     let function = g.function();
-    let (y, mo, d) = g.at.day;
+    let (y, mo, d) = g.at.day();
     Call::new(
         LOGS,
         "CreateLogStream",

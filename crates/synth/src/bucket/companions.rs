@@ -62,9 +62,7 @@ pub(super) fn digest_for(log_key: &str, records: &[Value], text: &str) -> (Strin
             "oldestEventTime": oldest,
         }],
     });
-    let mut out = String::new();
-    json::write_digest(&mut out, &digest);
-    (key, out)
+    (key, json::digest(&digest))
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {

@@ -400,13 +400,5 @@ pub(crate) const CATALOG: &[Entry] = &[
 
 /// Draws one entry by weight.
 pub(crate) fn draw(rng: &mut Rng) -> &'static Entry {
-    let total: u64 = CATALOG.iter().map(|e| u64::from(e.weight)).sum();
-    let mut ticket = rng.below(total);
-    for entry in CATALOG {
-        if ticket < u64::from(entry.weight) {
-            return entry;
-        }
-        ticket -= u64::from(entry.weight);
-    }
-    &CATALOG[CATALOG.len() - 1]
+    rng.pick_weighted(CATALOG, |e| e.weight)
 }

@@ -2,8 +2,9 @@
 //!
 //! Everything here is a pure function of a seed: the same seed gives the same bytes on every
 //! machine, so generated fixtures can be committed and benchmarks compared across runs. The
-//! generator is a small SplitMix64 of our own (no `rand`), and JSON text is written by our own
-//! writer (member order like CloudTrail's, independent of `serde_json` features).
+//! generator is `rand_chacha`'s ChaCha8, seeded (see `rng`); JSON text is written by
+//! `serde_json` with members in CloudTrail's order, whatever `serde_json` features are on; the
+//! calendar is the `time` crate's.
 //!
 //! - [`Synth::record`]: an ordinary record of a busy account — dozens of services, realistic
 //!   callers (SSO people, CI, workloads, services), about 5% failures of which most are access
@@ -13,10 +14,14 @@
 //!   look-alike that fires none.
 //! - [`delivery_text`], [`delivery_of`], [`gzip`], [`log_key`], [`digest_key`],
 //!   [`insight_key`]: files and keys as CloudTrail delivers them.
-//! - [`sample_bucket`]: the bundled `events/sample-bucket/`.
+//! - [`sample_bucket`]: the bundled `events/sample-bucket/`, and [`SAMPLE_ALERTS`]: what each of
+//!   its objects holds and raises on replay.
+//! - [`CIS_EVENT_NAMES`]: the event names the built-in pack's CIS controls list (RULES.md), for
+//!   the generator's reference evaluation and the product's pack tests alike.
 
 mod bucket;
 mod catalog;
+mod cis;
 mod clock;
 mod controls;
 mod identity;
@@ -35,9 +40,10 @@ use flate2::{Compression, GzBuilder};
 use serde_json::Value;
 
 pub use bucket::{
-    sample_bucket, SampleObject, BUCKET, DEVELOPMENT, MANAGEMENT, ORG_ID, PRODUCTION, SAMPLE_DAY,
-    STRANGER,
+    sample_bucket, SampleAlerts, SampleObject, BUCKET, DEVELOPMENT, MANAGEMENT, ORG_ID, PRODUCTION,
+    SAMPLE_ALERTS, SAMPLE_DAY, STRANGER,
 };
+pub use cis::{EventNames, CIS_EVENT_NAMES};
 pub use clock::Day;
 pub use controls::{CONTROLS, NEAR_MISSES};
 
@@ -126,12 +132,10 @@ pub fn delivery_text(seed: u64, account_id: &str, region: &str, target_bytes: us
     let mut synth = Synth::new(seed);
     let mut out = String::with_capacity(target_bytes + 8192);
     out.push_str(OPEN);
-    let mut record = String::new();
     let mut count = 0usize;
     let mut misses = 0;
     while out.len() + CLOSE.len() < target_bytes {
-        record.clear();
-        json::write_record(&mut record, &synth.record(account_id, region, BENCH_DAY));
+        let record = json::record(&synth.record(account_id, region, BENCH_DAY));
         let now = out.len() + CLOSE.len();
         let after = now + record.len() + usize::from(count > 0);
         if count > 0 && after > target_bytes {
@@ -162,7 +166,7 @@ pub fn delivery_of(records: &[Value]) -> String {
         if i > 0 {
             out.push(',');
         }
-        json::write_record(&mut out, record);
+        out.push_str(&json::record(record));
     }
     out.push_str("]}");
     out

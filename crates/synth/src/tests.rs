@@ -65,7 +65,7 @@ fn records_follow_the_cloudtrail_schema() {
             );
             assert!(r["userIdentity"].is_object(), "userIdentity of {case}");
             let time = clock::Stamp::parse(str_at("eventTime"));
-            assert_eq!(time.map(|t| t.day), Some(DAY), "eventTime of {case}");
+            assert_eq!(time.map(|t| t.day()), Some(DAY), "eventTime of {case}");
             assert!(str_at("eventSource").ends_with(".amazonaws.com"), "{case}");
             assert!(!str_at("eventName").is_empty(), "{case}");
             let aws_region = str_at("awsRegion");

@@ -242,7 +242,7 @@ pub(super) fn kms_trail_key(g: &mut Gen<'_>) -> Call {
         account = g.account,
         region = g.region,
         date = {
-            let (y, mo, d) = g.at.day;
+            let (y, mo, d) = g.at.day();
             format!("{y:04}/{mo:02}/{d:02}")
         },
         day = g.at.compact_date(),
