@@ -204,8 +204,13 @@ def test_nothing_else_grants_permissions(case, parameters, _, __):
 # ---------------------------------------------------------------------- the function
 
 def test_function_runs_the_cargo_lambda_artifact():
-    source = source_template()["Resources"]["Function"]["Properties"]
-    assert source["CodeUri"] == "../target/lambda/bootstrap/", "artifact of cargo lambda build --release --arm64"
+    resource = source_template()["Resources"]["Function"]
+    # `sam build` builds the workspace root with cargo-lambda: `cargo lambda build --release
+    # --arm64 --bin bootstrap`, which scripts/build-lambda.sh runs too for the tests.
+    assert resource["Metadata"]["BuildMethod"] == "rust-cargolambda"
+    assert resource["Metadata"]["BuildProperties"] == {"Binary": "bootstrap"}
+    source = resource["Properties"]
+    assert source["CodeUri"] == "..", "the workspace root, relative to infra/"
     function = properties(deploy(MemberAccountIds=MEMBERS), "Function")
     expected = {
         "Handler": "bootstrap",
