@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need into project-local virtualenvs, when missing:
-#   .venv/moto          moto[server] (the AWS emulator the e2e tests start on loopback)
-#   .venv/cargo-lambda  cargo-lambda (its Runtime API emulator runs the real `bootstrap`)
-# Needs only python3 (with venv) and network access to PyPI. Safe to run again: an install
-# whose pinned version is already there is skipped.
+# Installs what the end-to-end tests need, when missing:
+#   moto          .venv/moto: moto[server] (the AWS emulator the e2e tests start on loopback)
+#   cargo-lambda  .venv/cargo-lambda: cargo-lambda, with zig from the ziglang package (its
+#                 Runtime API emulator hosts `bootstrap`; `cargo lambda build` cross-links the
+#                 arm64 artifact, see scripts/build-lambda.sh)
+#   qemu          qemu-aarch64 and the arm64 glibc under /usr/aarch64-linux-gnu (Debian's
+#                 qemu-user and libc6-arm64-cross, through apt-get), which run the arm64
+#                 artifact on an x86 machine
+# Usage: scripts/e2e-setup.sh [COMPONENT...]    (no argument: all three)
+# Needs python3 (with venv) and network access to PyPI; qemu needs apt-get and root (or sudo).
+# Safe to run again: an install whose pinned version is already there is skipped.
 set -euo pipefail
 
 MOTO_VERSION="5.2.1"
@@ -26,13 +32,58 @@ install_pinned() {
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec"
 }
 
-install_pinned "$venvs/moto" "moto[server]==$MOTO_VERSION" moto "$MOTO_VERSION"
-install_pinned "$venvs/cargo-lambda" "cargo-lambda==$CARGO_LAMBDA_VERSION" cargo-lambda "$CARGO_LAMBDA_VERSION"
+# install_qemu: qemu-aarch64 plus the loader and libraries an arm64 glibc binary needs, which
+# `qemu-aarch64 -L /usr/aarch64-linux-gnu` finds there.
+install_qemu() {
+    if command -v qemu-aarch64 >/dev/null && [[ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]]; then
+        echo "e2e-setup: qemu-aarch64 and the arm64 glibc already installed"
+        return
+    fi
+    local packages=(qemu-user libc6-arm64-cross) sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        if ! command -v sudo >/dev/null; then
+            echo "e2e-setup: installing ${packages[*]} needs root: run apt-get install ${packages[*]} as root" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    echo "e2e-setup: installing ${packages[*]} with apt-get"
+    # Only the two packages (qemu-user-binfmt, recommended, would register binfmt handlers; the
+    # tests call qemu-aarch64 themselves). The package lists are refreshed when the first try
+    # fails, e.g. on a fresh image that has none.
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null \
+        || { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; }
+}
 
-for tool in "$venvs/moto/bin/moto_server" "$venvs/cargo-lambda/bin/cargo-lambda"; do
+components=("$@")
+[[ ${#components[@]} -gt 0 ]] || components=(moto cargo-lambda qemu)
+tools=()
+for component in "${components[@]}"; do
+    case "$component" in
+        moto)
+            install_pinned "$venvs/moto" "moto[server]==$MOTO_VERSION" moto "$MOTO_VERSION"
+            tools+=("$venvs/moto/bin/moto_server")
+            ;;
+        cargo-lambda)
+            install_pinned "$venvs/cargo-lambda" "cargo-lambda==$CARGO_LAMBDA_VERSION" cargo-lambda "$CARGO_LAMBDA_VERSION"
+            tools+=("$venvs/cargo-lambda/bin/cargo-lambda" "$venvs/cargo-lambda/bin/python-zig")
+            ;;
+        qemu)
+            install_qemu
+            tools+=("$(command -v qemu-aarch64 || echo qemu-aarch64)" /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1)
+            ;;
+        *)
+            echo "e2e-setup: unknown component $component (moto, cargo-lambda, qemu)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+for tool in "${tools[@]}"; do
     if [[ ! -x "$tool" ]]; then
         echo "e2e-setup: $tool is missing after the install" >&2
         exit 1
     fi
 done
-echo "e2e-setup: ready"
+echo "e2e-setup: ready (${components[*]})"
