@@ -1,8 +1,13 @@
 //! The real `bootstrap` binary: cargo-lambda's Runtime API emulator (`cargo lambda watch
 //! --only-lambda-apis`) hosts it, `cargo lambda invoke` sends it the fixtures, and moto is the
 //! AWS behind `AWS_ENDPOINT_URL`. The emulator is told not to build the function itself: the
-//! test runs the binary cargo already built for it, so no nested cargo build competes for the
-//! target directory.
+//! test starts a binary that is already built and points it at the emulator, so no nested cargo
+//! build competes for the target directory.
+//!
+//! The scenario runs twice: on the x86 debug `bootstrap` cargo built for this test, and on the
+//! artifact that ships, the arm64 release `bootstrap` that `scripts/build-lambda.sh` builds
+//! exactly as `sam build` does, under `qemu-aarch64`. Its path comes from
+//! `TRAILWATCH_ARM64_BOOTSTRAP` (scripts/test.sh sets it); without it that test fails.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -14,6 +19,73 @@ use crate::moto::{free_port, wait_for_port, Running};
 use crate::world::*;
 
 const RULES_KEY: &str = "config/trailwatch-rules.toml";
+
+/// The variable naming the arm64 artifact (the path `scripts/build-lambda.sh` prints).
+const ARM64_BOOTSTRAP: &str = "TRAILWATCH_ARM64_BOOTSTRAP";
+
+/// Where Debian's libc6-arm64-cross puts the arm64 loader and glibc, for `qemu-aarch64 -L`.
+const ARM64_SYSROOT: &str = "/usr/aarch64-linux-gnu";
+
+/// Which `bootstrap` serves the invocations.
+enum Artifact {
+    /// The x86 debug build cargo made for this test.
+    Native,
+    /// What `sam build` ships, run by `qemu`: the arm64 binary and qemu-aarch64.
+    Arm64 { binary: PathBuf, qemu: PathBuf },
+}
+
+impl Artifact {
+    /// The arm64 artifact named by `TRAILWATCH_ARM64_BOOTSTRAP`; fails, saying how to get
+    /// it, when the variable is unset, the file is no arm64 executable or qemu is missing.
+    fn arm64() -> Artifact {
+        let binary = std::env::var_os(ARM64_BOOTSTRAP)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{ARM64_BOOTSTRAP} is unset: build the arm64 artifact with \
+                     scripts/build-lambda.sh and set {ARM64_BOOTSTRAP} to the path it prints \
+                     (scripts/test.sh does both)"
+                )
+            });
+        let elf = std::fs::read(&binary).unwrap_or_else(|e| {
+            panic!(
+                "{ARM64_BOOTSTRAP}={}: {e}; run scripts/build-lambda.sh",
+                binary.display()
+            )
+        });
+        // ELF, and e_machine (little-endian, at byte 18) is EM_AARCH64 = 183.
+        assert!(
+            elf.starts_with(b"\x7fELF") && elf.len() > 20 && elf[18] == 183 && elf[19] == 0,
+            "{ARM64_BOOTSTRAP}={} is not an arm64 executable; run scripts/build-lambda.sh",
+            binary.display()
+        );
+        let qemu = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|dir| dir.join("qemu-aarch64"))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| {
+                panic!("qemu-aarch64 is not on PATH: run scripts/e2e-setup.sh qemu to install it")
+            });
+        assert!(
+            Path::new(ARM64_SYSROOT)
+                .join("lib/ld-linux-aarch64.so.1")
+                .is_file(),
+            "no arm64 glibc in {ARM64_SYSROOT}: run scripts/e2e-setup.sh qemu to install it"
+        );
+        Artifact::Arm64 { binary, qemu }
+    }
+
+    fn command(&self) -> Command {
+        match self {
+            Artifact::Native => Command::new(env!("CARGO_BIN_EXE_bootstrap")),
+            Artifact::Arm64 { binary, qemu } => {
+                let mut command = Command::new(qemu);
+                command.arg("-L").arg(ARM64_SYSROOT).arg(binary);
+                command
+            }
+        }
+    }
+}
 
 /// A custom rule loaded from S3 at cold start; it fires on Production's StopLogging too.
 const CUSTOM_RULES: &str = r#"
@@ -68,8 +140,8 @@ fn function_env(
     env
 }
 
-fn bootstrap(env: &[(String, String)], log: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
+fn bootstrap(artifact: &Artifact, env: &[(String, String)], log: &Path) -> Command {
+    let mut command = artifact.command();
     command
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
@@ -116,6 +188,18 @@ enum Payload<'a> {
 
 #[tokio::test]
 async fn bootstrap_serves_invocations_through_the_runtime_api() {
+    serves_invocations(Artifact::Native).await;
+}
+
+/// The same scenario on the artifact `sam build` ships: the arm64 release build, under qemu.
+#[tokio::test]
+async fn arm64_artifact_serves_invocations_under_qemu() {
+    serves_invocations(Artifact::arm64()).await;
+}
+
+/// Detections and delivery alerts of an SQS batch reach the subscribed queues, an unknown event
+/// fails typed NonRetryable, and the function logs JSON.
+async fn serves_invocations(artifact: Artifact) {
     let world = World::new().await;
     // Written by the accounts' own trails: the bucket owner is looked up with GetBucketAcl.
     world
@@ -170,7 +254,9 @@ async fn bootstrap_serves_invocations_through_the_runtime_api() {
         &[("TRAILWATCH_RULES", &rules)],
     );
     let log = dir.path().join("bootstrap.log");
-    let function = bootstrap(&env, &log).spawn().expect("starting bootstrap");
+    let function = bootstrap(&artifact, &env, &log)
+        .spawn()
+        .expect("starting bootstrap");
     let _function = Running::new("bootstrap", function);
 
     // An SQS batch: one raw S3 notification, one behind an SNS envelope.
@@ -216,6 +302,85 @@ async fn bootstrap_serves_invocations_through_the_runtime_api() {
     .into_iter()
     .collect();
     assert_eq!(got, want, "{}", logs(&log));
+    // The Dev team's subscription (filtered on account_id) hears of Dev's detections only.
+    let dev: Vec<String> = world
+        .drain(&world.dev)
+        .await
+        .iter()
+        .map(|d| d.rule_id().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(dev, ["CloudWatch.1", "CloudWatch.4"], "{}", logs(&log));
+
+    // Deliveries that are wrong give delivery alerts: a stranger's, and Dev's cut short (not
+    // gzip), in a plain S3 notification.
+    let stranger_key = trailwatch_synth::log_key(
+        None,
+        None,
+        STRANGER,
+        "us-east-1",
+        DAY,
+        (9, 15),
+        "StrangerStranger",
+    );
+    let corrupt_key = dev_key("CorruptGzipData1");
+    world
+        .put(
+            &stranger_key,
+            delivery(STRANGER, "us-east-1", &["CloudWatch.1"]),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
+    let mut corrupt = delivery(DEV, "eu-west-1", &[]);
+    corrupt.truncate(corrupt.len() / 2);
+    world
+        .put(&corrupt_key, corrupt, Acl::BucketOwnerFullControl)
+        .await;
+    let records: Vec<Value> = [&stranger_key, &corrupt_key]
+        .iter()
+        .map(|key| {
+            serde_json::json!({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                "s3": {"bucket": {"name": BUCKET}, "object": {"key": key}}})
+        })
+        .collect();
+    let event = serde_json::json!({ "Records": records }).to_string();
+    let out = invoke(port, Payload::Json(&event));
+    assert!(
+        out.status.success(),
+        "invoke failed: {}{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        logs(&log)
+    );
+    let mut got: Vec<(String, String)> = world
+        .drain(&world.security)
+        .await
+        .iter()
+        .map(|d| {
+            (
+                d.alert["key"].as_str().unwrap().to_string(),
+                d.rule_id().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (
+            stranger_key.clone(),
+            "delivery.unexpected-account".to_string(),
+        ),
+        (corrupt_key.clone(), "delivery.corrupt".to_string()),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{}", logs(&log));
+    let dev: Vec<String> = world
+        .drain(&world.dev)
+        .await
+        .iter()
+        .map(|d| d.rule_id().to_string())
+        .collect();
+    assert_eq!(dev, ["delivery.corrupt"], "{}", logs(&log));
 
     // An event that is no trigger: the error reaches the caller typed NonRetryable.
     let out = invoke(port, Payload::Json(r#"{"hello": "world"}"#));
@@ -237,7 +402,7 @@ async fn bootstrap_serves_invocations_through_the_runtime_api() {
         .lines()
         .filter(|l| l.contains("Processed the object"))
         .collect();
-    assert_eq!(processed.len(), 2, "one line per object: {logged}");
+    assert_eq!(processed.len(), 4, "one line per object: {logged}");
     for line in processed {
         let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(entry["level"], "INFO", "{line}");
@@ -252,7 +417,9 @@ fn cold_start_failure(world: &World, extra: &[(&str, &str)], dir: &Path) -> Stri
     let log = dir.join("bootstrap.log");
     let mut child = Running::new(
         "bootstrap",
-        bootstrap(&env, &log).spawn().expect("starting bootstrap"),
+        bootstrap(&Artifact::Native, &env, &log)
+            .spawn()
+            .expect("starting bootstrap"),
     );
     let start = Instant::now();
     let status = loop {

@@ -5,7 +5,9 @@
 //! the CloudTrail sharing guide's scenario on it:
 //! - `scenarios`: the handler in-process over real S3, SNS and SQS HTTP calls;
 //! - `bootstrap`: the built `bootstrap` binary behind cargo-lambda's Lambda Runtime API
-//!   emulator, invoked with the fixtures of `events/`;
+//!   emulator, invoked with the fixtures of `events/`: the x86 debug build, and the arm64
+//!   artifact that `sam build` ships under `qemu-aarch64` (`TRAILWATCH_ARM64_BOOTSTRAP`, from
+//!   `scripts/build-lambda.sh`; unset, that test fails);
 //! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto;
 //! - `load`: 1,000 deliveries through moto's S3 → SQS notifications and the SQS trigger,
 //!   accounted for from the function's own log lines (`tally`).
