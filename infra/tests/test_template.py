@@ -90,7 +90,7 @@ LOGS = {
 READ_OBJECTS = {
     "Sid": "ReadDeliveredObjects",
     "Effect": "Allow",
-    "Action": ["s3:GetObject", "s3:GetObjectAcl"],
+    "Action": ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectVersionAcl"],
     "Resource": f"{BUCKET_ARN}/AWSLogs/*",
 }
 READ_BUCKET_ACL = {
