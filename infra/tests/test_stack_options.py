@@ -10,13 +10,17 @@ import pytest
 from stack import assert_same_statements, deploy, properties, statements
 from test_template import (
     BUCKET_ARN,
+    EXTERNAL_ID,
     LOGS,
     MEMBERS,
+    ORG,
+    ORG_TRAIL,
     PUBLISH,
     READ_BUCKET_ACL,
     READ_OBJECTS,
     SEND_FAILURE,
     TOPIC_KEY,
+    VENDOR,
 )
 
 TRAIL_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -52,3 +56,103 @@ def test_trail_key_is_usable_through_s3_only(case, parameters, expected):
 def test_trail_key_must_be_a_key_arn():
     with pytest.raises(ValueError, match="AllowedPattern for parameter TrailKmsKeyArn"):
         deploy(MemberAccountIds=MEMBERS, TrailKmsKeyArn="alias/cloudtrail")
+
+
+# ---------------------------------------------------------------------- log file prefix
+
+PREFIX = "org/cloudtrail"
+ROOT = f"{PREFIX}/AWSLogs"
+
+
+def prefixed_bucket_policy(members: str) -> list[dict]:
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "AWSCloudTrailAclCheckMemberAccounts",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": BUCKET_ARN,
+            "Condition": {"StringEquals": {"aws:SourceAccount": members.split(",")}},
+        },
+        {
+            "Sid": "AWSCloudTrailWriteMemberAccounts",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET_ARN}/{ROOT}/${{aws:SourceAccount}}/*",
+            "Condition": {
+                "StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceAccount": members.split(","),
+                }
+            },
+        },
+        {
+            "Sid": "AWSCloudTrailAclCheckOrganization",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": BUCKET_ARN,
+            "Condition": {"StringEquals": {"aws:SourceArn": ORG_TRAIL}},
+        },
+        {
+            "Sid": "AWSCloudTrailWriteOrganization",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET_ARN}/{ROOT}/{ORG}/*",
+            "Condition": {
+                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": ORG_TRAIL}
+            },
+        },
+    ]
+
+
+@pytest.mark.parametrize("mode,target", [("direct", "LambdaConfigurations"), ("sqs", "QueueConfigurations")])
+def test_log_file_prefix_moves_every_grant_and_the_trigger(mode, target):
+    stack = deploy(
+        MemberAccountIds=MEMBERS,
+        OrganizationId=ORG,
+        OrganizationTrailArn=ORG_TRAIL,
+        LogFilePrefix=PREFIX,
+        InvocationMode=mode,
+        VendorAccountId=VENDOR,
+        VendorExternalId=EXTERNAL_ID,
+    )
+    (notification,) = properties(stack, "TrailBucket")["NotificationConfiguration"][target]
+    assert notification["Filter"] == {
+        "S3Key": {"Rules": [{"Name": "prefix", "Value": f"{ROOT}/"}, {"Name": "suffix", "Value": ".json.gz"}]}
+    }, f"{mode}: notified only under the prefix"
+    bucket_policy = statements(properties(stack, "TrailBucketPolicy")["PolicyDocument"])
+    assert_same_statements("prefixed bucket policy", bucket_policy, prefixed_bucket_policy(MEMBERS))
+    read = next(s for s in function_statements(stack) if s["Sid"] == "ReadDeliveredObjects")
+    assert read == {**READ_OBJECTS, "Resource": f"{BUCKET_ARN}/{ROOT}/*"}, "function reads under the prefix only"
+    vendor = properties(stack, "VendorReadRole")["Policies"][0]["PolicyDocument"]
+    assert_same_statements(
+        "prefixed vendor permissions",
+        statements(vendor),
+        [
+            {"Sid": "ReadLogs", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET_ARN}/{ROOT}/*"},
+            {
+                "Sid": "ListLogs",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": BUCKET_ARN,
+                "Condition": {"StringLike": {"s3:prefix": f"{ROOT}/*"}},
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize("prefix", ["/org", "org/", "org//trails", "org trails"])
+def test_log_file_prefix_is_folder_names_between_slashes(prefix):
+    with pytest.raises(ValueError, match="AllowedPattern for parameter LogFilePrefix"):
+        deploy(MemberAccountIds=MEMBERS, LogFilePrefix=prefix)
