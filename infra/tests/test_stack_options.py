@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from stack import assert_same_statements, deploy, properties, statements
+from stack import assert_same_statements, deploy, properties, source_template, statements
 from test_template import (
     BUCKET_ARN,
     EXTERNAL_ID,
@@ -156,3 +156,43 @@ def test_log_file_prefix_moves_every_grant_and_the_trigger(mode, target):
 def test_log_file_prefix_is_folder_names_between_slashes(prefix):
     with pytest.raises(ValueError, match="AllowedPattern for parameter LogFilePrefix"):
         deploy(MemberAccountIds=MEMBERS, LogFilePrefix=prefix)
+
+
+# ---------------------------------------------------------------------- defaults that agree
+
+MIB = 1 << 20
+
+
+def test_default_memory_holds_the_default_compressed_limit():
+    # docs/lambda.md: memory for the largest compressed object, at least the limit plus 64 MiB.
+    parameters = source_template()["Parameters"]
+    memory_mib = int(parameters["FunctionMemorySize"]["Default"])
+    compressed = int(parameters["MaxCompressedBytes"]["Default"])
+    assert memory_mib * MIB >= compressed + 64 * MIB, (
+        f"{memory_mib} MB cannot hold a {compressed}-byte object plus 64 MiB"
+    )
+    variables = properties(deploy(MemberAccountIds=MEMBERS), "Function")["Environment"]["Variables"]
+    assert variables["TRAILWATCH_MAX_COMPRESSED_BYTES"] == str(compressed), "the stack sets its limit"
+
+
+def test_max_alert_record_bytes_reaches_the_function():
+    variables = properties(deploy(MemberAccountIds=MEMBERS, MaxAlertRecordBytes="32768"), "Function")
+    assert variables["Environment"]["Variables"]["TRAILWATCH_MAX_ALERT_RECORD_BYTES"] == "32768"
+    default = properties(deploy(MemberAccountIds=MEMBERS), "Function")["Environment"]["Variables"]
+    assert "TRAILWATCH_MAX_ALERT_RECORD_BYTES" not in default, "empty keeps the function's default"
+
+
+# ---------------------------------------------------------------------- FIFO topic
+
+def test_fifo_topic_is_named_for_the_function_to_recognise():
+    stack = deploy(MemberAccountIds=MEMBERS, FifoTopic="true")
+    topic = properties(stack, "AlertTopic")
+    assert topic["FifoTopic"] is True and topic["TopicName"] == "trailwatch-alerts.fifo", topic
+    standard = properties(deploy(MemberAccountIds=MEMBERS), "AlertTopic")
+    assert "FifoTopic" not in standard and "TopicName" not in standard, "standard topic by default"
+
+
+@pytest.mark.parametrize("email", ["SecurityTeamEmail", "OnCallEmail"])
+def test_fifo_topic_refuses_email_subscriptions(email):
+    with pytest.raises(ValueError, match="rule FifoTopicHasNoEmail fails"):
+        deploy(MemberAccountIds=MEMBERS, FifoTopic="true", **{email: "team@example.com"})
