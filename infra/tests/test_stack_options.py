@@ -196,3 +196,34 @@ def test_fifo_topic_is_named_for_the_function_to_recognise():
 def test_fifo_topic_refuses_email_subscriptions(email):
     with pytest.raises(ValueError, match="rule FifoTopicHasNoEmail fails"):
         deploy(MemberAccountIds=MEMBERS, FifoTopic="true", **{email: "team@example.com"})
+
+
+# ---------------------------------------------------------------------- backfill
+
+def test_backfill_role_invokes_the_function_and_touches_only_its_folder():
+    stack = deploy(MemberAccountIds=MEMBERS, BackfillBucketName="example-ops", BackfillPrefix="replays")
+    role = properties(stack, "BackfillRole")
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "batchoperations.s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ], "only S3 Batch Operations assumes it"
+    assert "ManagedPolicyArns" not in role and len(role["Policies"]) == 1, "one inline policy"
+    assert_same_statements(
+        "backfill permissions",
+        statements(role["Policies"][0]["PolicyDocument"]),
+        [
+            {"Sid": "InvokeFunction", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "Function.Arn"},
+            {
+                "Sid": "ReadManifests",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                "Resource": "arn:aws:s3:::example-ops/replays/*",
+            },
+            {
+                "Sid": "WriteReports",
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::example-ops/replays/reports/*",
+            },
+        ],
+    )
+    assert "BackfillRole" not in deploy(MemberAccountIds=MEMBERS)["Resources"], "no bucket, no role"
