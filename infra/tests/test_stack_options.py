@@ -87,7 +87,7 @@ def prefixed_bucket_policy(members: str) -> list[dict]:
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:PutObject",
-            "Resource": f"{BUCKET_ARN}/{ROOT}/${{aws:SourceAccount}}/*",
+            "Resource": [f"{BUCKET_ARN}/{ROOT}/{member}/*" for member in members.split(",")],
             "Condition": {
                 "StringEquals": {
                     "s3:x-amz-acl": "bucket-owner-full-control",

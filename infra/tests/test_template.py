@@ -51,7 +51,7 @@ MEMBER_WRITE = {
     "Effect": "Allow",
     "Principal": CLOUDTRAIL,
     "Action": "s3:PutObject",
-    "Resource": f"{BUCKET_ARN}/AWSLogs/${{aws:SourceAccount}}/*",
+    "Resource": [f"{BUCKET_ARN}/AWSLogs/{member}/*" for member in MEMBERS.split(",")],
     "Condition": {
         "StringEquals": {
             "s3:x-amz-acl": "bucket-owner-full-control",
