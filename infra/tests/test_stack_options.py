@@ -21,6 +21,7 @@ from test_template import (
     SEND_FAILURE,
     TOPIC_KEY,
     VENDOR,
+    member_writes,
 )
 
 TRAIL_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -82,19 +83,7 @@ def prefixed_bucket_policy(members: str) -> list[dict]:
             "Resource": BUCKET_ARN,
             "Condition": {"StringEquals": {"aws:SourceAccount": members.split(",")}},
         },
-        {
-            "Sid": "AWSCloudTrailWriteMemberAccounts",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": [f"{BUCKET_ARN}/{ROOT}/{member}/*" for member in members.split(",")],
-            "Condition": {
-                "StringEquals": {
-                    "s3:x-amz-acl": "bucket-owner-full-control",
-                    "aws:SourceAccount": members.split(","),
-                }
-            },
-        },
+        *member_writes(members.split(","), ROOT),
         {
             "Sid": "AWSCloudTrailAclCheckOrganization",
             "Effect": "Allow",
