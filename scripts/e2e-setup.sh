@@ -2,6 +2,10 @@
 # Installs what the end-to-end tests need into project-local virtualenvs, when missing:
 #   .venv/moto          moto[server] (the AWS emulator the e2e tests start on loopback)
 #   .venv/cargo-lambda  cargo-lambda (its Runtime API emulator runs the real `bootstrap`)
+#   .venv/cfn-lint ...  infra/check.sh's pinned virtualenvs: the stack world transforms
+#                       infra/template.yaml with cfn-lint's aws-sam-translator and cloud-radar
+# moto[server] brings every extra moto's CloudFormation, IAM and STS emulation needs (cfn-lint,
+# docker, openapi-spec-validator, ...), so no other extra is pinned.
 # Needs only python3 (with venv) and network access to PyPI. Safe to run again: an install
 # whose pinned version is already there is skipped.
 set -euo pipefail
@@ -29,7 +33,9 @@ install_pinned() {
 install_pinned "$venvs/moto" "moto[server]==$MOTO_VERSION" moto "$MOTO_VERSION"
 install_pinned "$venvs/cargo-lambda" "cargo-lambda==$CARGO_LAMBDA_VERSION" cargo-lambda "$CARGO_LAMBDA_VERSION"
 
-for tool in "$venvs/moto/bin/moto_server" "$venvs/cargo-lambda/bin/cargo-lambda"; do
+"$root/infra/check.sh" --install-only
+
+for tool in "$venvs/moto/bin/moto_server" "$venvs/cargo-lambda/bin/cargo-lambda" "$venvs/cfn-lint/bin/python"; do
     if [[ ! -x "$tool" ]]; then
         echo "e2e-setup: $tool is missing after the install" >&2
         exit 1
