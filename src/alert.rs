@@ -55,6 +55,9 @@ pub enum DeliveryProblem {
     TooLarge,
     /// The object named by the event is gone (deleted or never readable under that key).
     Missing,
+    /// The object is encrypted with a KMS key (SSE-KMS) that refused to decrypt it for the
+    /// function (key policy, missing `kms:Decrypt`, a disabled or deleted key): unread.
+    Kms,
 }
 
 impl DeliveryProblem {
@@ -69,6 +72,7 @@ impl DeliveryProblem {
             DeliveryProblem::Corrupt => "delivery.corrupt",
             DeliveryProblem::TooLarge => "delivery.too-large",
             DeliveryProblem::Missing => "delivery.missing",
+            DeliveryProblem::Kms => "delivery.kms",
         }
     }
 
@@ -82,6 +86,7 @@ impl DeliveryProblem {
             DeliveryProblem::Corrupt => "Delivered file is not valid CloudTrail gzip JSON",
             DeliveryProblem::TooLarge => "Delivered file exceeds a size limit",
             DeliveryProblem::Missing => "Delivered object could not be found",
+            DeliveryProblem::Kms => "Delivered object's KMS key refused to decrypt it",
         }
     }
 
@@ -95,7 +100,8 @@ impl DeliveryProblem {
             DeliveryProblem::InvalidKey
             | DeliveryProblem::Acl
             | DeliveryProblem::Corrupt
-            | DeliveryProblem::TooLarge => Severity::Medium,
+            | DeliveryProblem::TooLarge
+            | DeliveryProblem::Kms => Severity::Medium,
         }
     }
 }

@@ -37,6 +37,11 @@ pub enum SourceErrorKind {
     /// The function may not read it: for a CloudTrail delivery that means the writer kept the
     /// bucket owner out (no `bucket-owner-full-control`).
     AccessDenied,
+    /// The object is encrypted with a KMS key (SSE-KMS) that refused to decrypt it for the
+    /// function: the key policy or the role lacks `kms:Decrypt`, or the key is disabled,
+    /// pending deletion or gone. S3 answers with a `KMS.*` error code, or with `AccessDenied`
+    /// whose message names KMS.
+    KmsDenied,
     /// Throttling, 5xx, timeouts, connection failures: worth a retry.
     Transient,
     /// Anything else the source reports (a bucket that does not exist, a role that may not see
@@ -49,6 +54,7 @@ impl SourceErrorKind {
         match self {
             SourceErrorKind::NotFound => "object not found",
             SourceErrorKind::AccessDenied => "access denied",
+            SourceErrorKind::KmsDenied => "the object's KMS key refused to decrypt it",
             SourceErrorKind::Transient => "transient failure",
             SourceErrorKind::Permanent => "failed",
         }

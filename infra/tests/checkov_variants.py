@@ -33,6 +33,9 @@ VARIANTS = {
         "AlarmTopicArn": "arn:aws:sns:eu-west-1:123456789012:ops",
         "VendorAccountId": "555555555555",
         "VendorExternalId": "vendor-issued-7f3a",
+        "TrailKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "LogFilePrefix": "org/cloudtrail",
+        "BackfillBucketName": "example-ops",
     },
     "existing-bucket": {
         "BucketName": "example-trail-bucket",

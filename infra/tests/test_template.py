@@ -46,19 +46,30 @@ MEMBER_ACL_CHECK = {
     "Resource": BUCKET_ARN,
     "Condition": {"StringEquals": {"aws:SourceAccount": MEMBERS.split(",")}},
 }
-MEMBER_WRITE = {
-    "Sid": "AWSCloudTrailWriteMemberAccounts",
-    "Effect": "Allow",
-    "Principal": CLOUDTRAIL,
-    "Action": "s3:PutObject",
-    "Resource": f"{BUCKET_ARN}/AWSLogs/${{aws:SourceAccount}}/*",
-    "Condition": {
-        "StringEquals": {
-            "s3:x-amz-acl": "bucket-owner-full-control",
-            "aws:SourceAccount": MEMBERS.split(","),
+
+
+def member_writes(members: list[str], root: str = "AWSLogs") -> list[dict]:
+    """One write statement per member account, in the parameter's order: its one resource is that
+    account's folder and its aws:SourceAccount condition names that account alone."""
+    return [
+        {
+            "Sid": f"MemberWrite{n}",
+            "Effect": "Allow",
+            "Principal": CLOUDTRAIL,
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET_ARN}/{root}/{member}/*",
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": member,
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                }
+            },
         }
-    },
-}
+        for n, member in enumerate(members)
+    ]
+
+
+MEMBER_WRITES = member_writes(MEMBERS.split(","))
 ORG_ACL_CHECK = {
     "Sid": "AWSCloudTrailAclCheckOrganization",
     "Effect": "Allow",
@@ -90,7 +101,7 @@ LOGS = {
 READ_OBJECTS = {
     "Sid": "ReadDeliveredObjects",
     "Effect": "Allow",
-    "Action": ["s3:GetObject", "s3:GetObjectAcl"],
+    "Action": ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectVersionAcl"],
     "Resource": f"{BUCKET_ARN}/AWSLogs/*",
 }
 READ_BUCKET_ACL = {
@@ -130,7 +141,7 @@ CASES = [
     (
         "member accounts, direct, encrypted topic (defaults)",
         {"MemberAccountIds": MEMBERS},
-        [DENY_INSECURE, MEMBER_ACL_CHECK, MEMBER_WRITE],
+        [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES],
         [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
     ),
     (
@@ -154,7 +165,7 @@ CASES = [
             "CreateBucket": "false",
             "AttachPolicyToExistingBucket": "true",
         },
-        [DENY_INSECURE, MEMBER_ACL_CHECK, MEMBER_WRITE, ORG_ACL_CHECK, ORG_WRITE],
+        [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES, ORG_ACL_CHECK, ORG_WRITE],
         [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
     ),
     (
@@ -233,6 +244,7 @@ ENV_CASES = [
             "TRAILWATCH_EXPECTED_ACCOUNTS": MEMBERS,
             "TRAILWATCH_BUCKETS": BUCKET,
             "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
+            "TRAILWATCH_MAX_COMPRESSED_BYTES": "134217728",
         },
     ),
     (

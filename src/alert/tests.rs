@@ -102,6 +102,56 @@ fn delivery_alert_nulls_the_event_fields() {
 }
 
 #[test]
+fn every_delivery_problem_has_its_rule_id_title_and_severity() {
+    let cases = [
+        (
+            DeliveryProblem::InvalidKey,
+            "delivery.invalid-key",
+            Severity::Medium,
+        ),
+        (
+            DeliveryProblem::UnexpectedAccount,
+            "delivery.unexpected-account",
+            Severity::High,
+        ),
+        (
+            DeliveryProblem::UnexpectedOrg,
+            "delivery.unexpected-org",
+            Severity::High,
+        ),
+        (DeliveryProblem::Acl, "delivery.acl", Severity::Medium),
+        (
+            DeliveryProblem::AccountMismatch,
+            "delivery.account-mismatch",
+            Severity::High,
+        ),
+        (
+            DeliveryProblem::Corrupt,
+            "delivery.corrupt",
+            Severity::Medium,
+        ),
+        (
+            DeliveryProblem::TooLarge,
+            "delivery.too-large",
+            Severity::Medium,
+        ),
+        (DeliveryProblem::Missing, "delivery.missing", Severity::High),
+        (DeliveryProblem::Kms, "delivery.kms", Severity::Medium),
+    ];
+    for (problem, id, severity) in cases {
+        let alert = Alert::delivery(problem, origin(), "why".into());
+        assert_eq!(alert.rule_id, id);
+        assert_eq!(alert.severity, severity, "{id}");
+        assert!(!alert.title.is_empty(), "{id}");
+    }
+    let kms = Alert::delivery(DeliveryProblem::Kms, origin(), "why".into());
+    assert_eq!(
+        kms.title,
+        "Delivered object's KMS key refused to decrypt it"
+    );
+}
+
+#[test]
 fn ids_are_deterministic_and_distinguish_what_they_are_about() {
     let a = alert_id(Some("b"), "k", Some("e"), "r");
     assert_eq!(a, alert_id(Some("b"), "k", Some("e"), "r"));

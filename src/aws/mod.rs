@@ -57,9 +57,24 @@ const TRANSIENT_CODES: [&str; 10] = [
 
 /// Sorts a service's error answer by its code, then its HTTP status. `NoSuchBucket` is not an
 /// object that went away but a trigger pointing nowhere: permanent, so it fails loudly.
-pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> SourceErrorKind {
+///
+/// A read of an SSE-KMS object that KMS refuses comes back from S3 in two shapes: a `KMS.*`
+/// code for a key that is disabled, pending deletion or gone (`KMS.DisabledException`,
+/// `KMS.KMSInvalidStateException`, `KMS.NotFoundException`), and `AccessDenied` when the role
+/// or the key policy does not allow `kms:Decrypt`, whose message then names the KMS action or
+/// key. A bare "Access Denied" cannot be told apart from a denied `s3:GetObject` and stays
+/// [`SourceErrorKind::AccessDenied`].
+pub(crate) fn classify(
+    code: Option<&str>,
+    message: Option<&str>,
+    status: Option<u16>,
+) -> SourceErrorKind {
     match code {
         Some("NoSuchKey" | "NoSuchVersion") => return SourceErrorKind::NotFound,
+        Some(code) if code.starts_with("KMS.") => return SourceErrorKind::KmsDenied,
+        Some("AccessDenied") if message.is_some_and(names_kms) => {
+            return SourceErrorKind::KmsDenied
+        }
         Some("AccessDenied" | "AllAccessDisabled") => return SourceErrorKind::AccessDenied,
         Some(code) if TRANSIENT_CODES.contains(&code) => return SourceErrorKind::Transient,
         Some("NoSuchBucket") => return SourceErrorKind::Permanent,
@@ -67,6 +82,7 @@ pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> SourceErrorKi
     }
     match status {
         Some(404) => SourceErrorKind::NotFound,
+        Some(403) if message.is_some_and(names_kms) => SourceErrorKind::KmsDenied,
         Some(403) => SourceErrorKind::AccessDenied,
         Some(408 | 429) => SourceErrorKind::Transient,
         Some(s) if s >= 500 => SourceErrorKind::Transient,
@@ -74,13 +90,22 @@ pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> SourceErrorKi
     }
 }
 
+/// Whether an access-denied message is about KMS: it names a `kms:` action or a KMS key ARN
+/// (`arn:aws:kms:<region>:<account>:key/...`), or speaks of a KMS key.
+fn names_kms(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("kms:") || message.contains("kms key")
+}
+
 /// Sorts any SDK call failure: no answer at all (timeout, connection refused or reset, a
 /// response that could not be read) is transient; an answer is sorted by [`classify`].
 pub(crate) fn kind_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> SourceErrorKind {
     match err {
-        SdkError::ServiceError(ctx) => {
-            classify(ctx.err().code(), Some(ctx.raw().status().as_u16()))
-        }
+        SdkError::ServiceError(ctx) => classify(
+            ctx.err().code(),
+            ctx.err().message(),
+            Some(ctx.raw().status().as_u16()),
+        ),
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
             SourceErrorKind::Transient
         }
@@ -156,7 +181,77 @@ mod tests {
             ("unknown", None, None, SourceErrorKind::Permanent),
         ];
         for (name, code, status, want) in cases {
-            assert_eq!(classify(code, status), want, "case {name}");
+            assert_eq!(classify(code, None, status), want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn kms_refusals_are_told_apart_from_other_denials() {
+        let denied_by_kms = "User: arn:aws:sts::111122223333:assumed-role/trailwatch/fn is not \
+            authorized to perform: kms:Decrypt on resource: \
+            arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab \
+            because no identity-based policy allows the kms:Decrypt action";
+        // (case, code, message, status, kind)
+        type Case = (
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<u16>,
+            SourceErrorKind,
+        );
+        let cases: [Case; 7] = [
+            (
+                "AccessDenied naming kms:Decrypt",
+                Some("AccessDenied"),
+                Some(denied_by_kms),
+                Some(403),
+                SourceErrorKind::KmsDenied,
+            ),
+            (
+                "403 without a code whose message names kms:Decrypt",
+                None,
+                Some(denied_by_kms),
+                Some(403),
+                SourceErrorKind::KmsDenied,
+            ),
+            (
+                "disabled key",
+                Some("KMS.DisabledException"),
+                Some("arn:aws:kms:eu-west-1:111122223333:key/1234 is disabled."),
+                Some(400),
+                SourceErrorKind::KmsDenied,
+            ),
+            (
+                "key pending deletion",
+                Some("KMS.KMSInvalidStateException"),
+                None,
+                Some(400),
+                SourceErrorKind::KmsDenied,
+            ),
+            (
+                "key gone",
+                Some("KMS.NotFoundException"),
+                None,
+                Some(400),
+                SourceErrorKind::KmsDenied,
+            ),
+            (
+                "plain Access Denied stays an S3 denial",
+                Some("AccessDenied"),
+                Some("Access Denied"),
+                Some(403),
+                SourceErrorKind::AccessDenied,
+            ),
+            (
+                "an S3 denial naming s3:GetObject",
+                Some("AccessDenied"),
+                Some("User: arn:aws:sts::111122223333:assumed-role/trailwatch/fn is not authorized to perform: s3:GetObject"),
+                Some(403),
+                SourceErrorKind::AccessDenied,
+            ),
+        ];
+        for (name, code, message, status, want) in cases {
+            assert_eq!(classify(code, message, status), want, "case {name}");
         }
     }
 }

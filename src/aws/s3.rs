@@ -74,7 +74,9 @@ impl S3Source {
             .map_err(|e| {
                 let e = source_error(e, "GetBucketAcl", &object.bucket, "");
                 match e.kind() {
-                    SourceErrorKind::AccessDenied | SourceErrorKind::NotFound => {
+                    SourceErrorKind::AccessDenied
+                    | SourceErrorKind::KmsDenied
+                    | SourceErrorKind::NotFound => {
                         SourceError::new(SourceErrorKind::Permanent, e.detail())
                     }
                     _ => e,

@@ -311,6 +311,7 @@ impl Pipeline {
             source,
         };
         let mut acl_alerted = false;
+        let mut kms_alerted = false;
         match source.acl(object).await {
             Ok(Some((acl, bucket_owner))) => {
                 if let AclVerdict::Violation(reason) = acl::verdict(&acl, &bucket_owner) {
@@ -329,6 +330,10 @@ impl Pipeline {
                     out.push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
                         .await?;
                     acl_alerted = true;
+                }
+                SourceErrorKind::KmsDenied => {
+                    self.kms_refused(origin, &e, out).await?;
+                    kms_alerted = true;
                 }
                 SourceErrorKind::NotFound => return self.missing(origin, &e, out).await,
                 SourceErrorKind::Transient | SourceErrorKind::Permanent => {
@@ -352,6 +357,8 @@ impl Pipeline {
                             .push(Alert::delivery(DeliveryProblem::Acl, origin, reason))
                             .await?)
                     }
+                    SourceErrorKind::KmsDenied if kms_alerted => Ok(()),
+                    SourceErrorKind::KmsDenied => self.kms_refused(origin, &e, out).await,
                     SourceErrorKind::Transient | SourceErrorKind::Permanent => {
                         Err(source_failure(e))
                     }
@@ -371,6 +378,25 @@ impl Pipeline {
         let reason = format!("the object was announced but is gone ({})", error.detail());
         Ok(out
             .push(Alert::delivery(DeliveryProblem::Missing, origin, reason))
+            .await?)
+    }
+
+    /// The object is SSE-KMS encrypted and its key refused the function: not the writer's ACL
+    /// (the bucket owner may well control the object) but a key policy, a role without
+    /// `kms:Decrypt`, or a disabled or deleted key. Its content stays unread, so it is reported
+    /// on its own rule id rather than as `delivery.acl`.
+    async fn kms_refused<K: AlertSink>(
+        &self,
+        origin: Origin<'_>,
+        error: &SourceError,
+        out: &mut Outbox<'_, K>,
+    ) -> Result<(), ProcessError> {
+        let reason = format!(
+            "the object's KMS key refused to decrypt it for this function ({})",
+            error.detail()
+        );
+        Ok(out
+            .push(Alert::delivery(DeliveryProblem::Kms, origin, reason))
             .await?)
     }
 

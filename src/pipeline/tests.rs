@@ -227,6 +227,43 @@ async fn the_acl_is_judged_and_a_locked_out_owner_is_reported_once() {
 }
 
 #[tokio::test]
+async fn a_kms_key_that_refuses_is_reported_as_delivery_kms_not_acl() {
+    // (case, how reading the ACL ends, published)
+    type Case = (
+        &'static str,
+        Result<(ObjectAcl, String), SourceErrorKind>,
+        &'static [&'static str],
+    );
+    let cases: [Case; 3] = [
+        (
+            "bucket owner in control, key refuses",
+            Ok(full_control()),
+            &["delivery.kms"],
+        ),
+        (
+            "ACL unreadable as well: both problems, each once",
+            Err(SourceErrorKind::AccessDenied),
+            &["delivery.acl", "delivery.kms"],
+        ),
+        (
+            "the ACL read already met the key: one alert",
+            Err(SourceErrorKind::KmsDenied),
+            &["delivery.kms"],
+        ),
+    ];
+    for (name, acl, want) in cases {
+        let key = key("kmskmskmskmskmsk");
+        let source = MemorySource::default()
+            .failing(&key, SourceErrorKind::KmsDenied)
+            .with_acl(&key, acl);
+        let (result, published) = run(Settings::default(), &source, &key).await;
+        let report = result.unwrap_or_else(|e| panic!("case {name}: {e}"));
+        assert_eq!(published, want, "case {name}");
+        assert_eq!(report.delivery_alerts, want.len() as u64, "case {name}");
+    }
+}
+
+#[tokio::test]
 async fn source_failures_become_alerts_or_retryable_errors_by_their_kind() {
     // (case, where it fails, kind, published, Ok or whether the error is retryable)
     type Case = (

@@ -377,3 +377,79 @@ async fn an_unreadable_acl_is_a_delivery_alert() {
         "one alert, not one per call"
     );
 }
+
+fn error_with_message(code: &str, message: &str) -> Option<String> {
+    Some(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>R</RequestId></Error>"
+    ))
+}
+
+/// An SSE-KMS delivery whose key refuses the function: S3 answers 403 AccessDenied naming
+/// kms:Decrypt, or a `KMS.*` code for a disabled or deleted key. Either is `delivery.kms`, not
+/// `delivery.acl`: the bucket owner controls the object, the key is what locks it.
+#[tokio::test]
+async fn a_kms_refusal_is_its_own_delivery_alert() {
+    let cases: [(&str, u16, &str, &str); 3] = [
+        (
+            "role or key policy without kms:Decrypt",
+            403,
+            "AccessDenied",
+            "User: arn:aws:sts::111122223333:assumed-role/trailwatch/fn is not authorized to \
+             perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:111122223333:key/1234abcd \
+             because no identity-based policy allows the kms:Decrypt action",
+        ),
+        (
+            "disabled key",
+            400,
+            "KMS.DisabledException",
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd is disabled.",
+        ),
+        (
+            "key pending deletion",
+            400,
+            "KMS.KMSInvalidStateException",
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd is pending deletion.",
+        ),
+    ];
+    let pipeline = Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap();
+    for (name, status, code, message) in cases {
+        let get = mock!(aws_sdk_s3::Client::get_object)
+            .sequence()
+            .http_status(status, error_with_message(code, message))
+            .build();
+        let source = S3Source::new(s3(&[&get]), 1000);
+        let err = source.open(&object()).await.expect_err(name);
+        assert_eq!(
+            err.kind(),
+            SourceErrorKind::KmsDenied,
+            "case {name}: {err:?}"
+        );
+        assert_eq!(get.num_calls(), 1, "case {name}: not retried");
+
+        let get = mock!(aws_sdk_s3::Client::get_object)
+            .sequence()
+            .http_status(status, error_with_message(code, message))
+            .build();
+        let acl = object_acl(WRITER, || {
+            vec![
+                user(WRITER, Permission::FullControl),
+                user(BUCKET_OWNER, Permission::FullControl),
+            ]
+        });
+        let owner_rule = bucket_acl();
+        let source = S3Source::new(s3(&[&get, &acl, &owner_rule]), 1000);
+        let sink = Recorder::default();
+        pipeline
+            .process_object(&source, &sink, &object())
+            .await
+            .unwrap_or_else(|e| panic!("case {name}: {e}"));
+        let alerts = sink.alerts();
+        assert_eq!(sink.rule_ids(), vec!["delivery.kms"], "case {name}");
+        let reason = alerts[0].reason.clone().unwrap_or_default();
+        assert!(
+            reason.starts_with("the object's KMS key refused to decrypt it for this function")
+                && reason.contains(code),
+            "case {name}: {reason}"
+        );
+    }
+}
