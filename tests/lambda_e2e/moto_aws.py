@@ -17,11 +17,14 @@ Authorisation (only while enforcement is on: INITIAL_NO_AUTH_ACTION_COUNT / /mot
 3. Publishing to a topic encrypted with a customer managed key also needs kms:GenerateDataKey
    and kms:Decrypt on that key for the publisher; moto asks nothing of KMS.
 4. GetObject (and HEAD) of an object encrypted with SSE-KMS under a customer managed key also
-   needs kms:Decrypt on that key for the caller; moto asks nothing of KMS.
+   needs kms:Decrypt on that key for the caller, asked by S3 (kms:ViaService is
+   s3.<region>.amazonaws.com); a refusal is S3's AccessDenied naming kms:Decrypt and the key.
+   moto asks nothing of KMS.
 5. Conditions in identity policies: moto evaluates StringEquals only (any other operator
-   passes) and is given no request context, and an Allow whose condition fails counts as an
-   explicit Deny. Here StringLike is evaluated, s3:ListBucket gets its `s3:prefix` (empty when
-   absent: no prefix never matches `AWSLogs/*`, as in AWS), and an Allow whose condition fails
+   passes) and is given no request context, and a statement whose condition fails counts as an
+   explicit Deny whatever its effect. Here StringLike, Bool and the Arn operators are evaluated,
+   s3:ListBucket gets its `s3:prefix` (empty when absent: no prefix never matches `AWSLogs/*`,
+   as in AWS), S3's kms:Decrypt its kms:ViaService, and a statement whose condition fails
    simply does not apply. Condition keys still without a value pass, as in moto.
 6. AssumeRole trust policies: moto looks the role up in the caller's account only (so a
    cross-account AssumeRole is never checked against the trust policy) and compares
@@ -74,6 +77,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control, policy_conditions
 from moto.iam.models import iam_backends
 from moto.s3 import notifications
+from moto.s3.exceptions import S3ClientError
 from moto.s3.models import FakeBucket
 from moto.s3.responses import S3Response
 from moto.sns.responses import SNSResponse
@@ -164,8 +168,20 @@ def _authorize_s3(self: S3Response, bucket_name: str | None = None, key_name: st
     if key is None or getattr(key, "encryption", None) != "aws:kms":
         return
     arn = _key_arn(self.current_account, self.region, key.kms_key_id or "")
-    if arn:
-        _authorize_extra(self, access_control.S3IAMRequest, "kms:Decrypt", arn)
+    if not arn:
+        return
+    request = _iam_request(self, access_control.S3IAMRequest, "kms:Decrypt")
+    request.stack_world_context = {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}
+    try:
+        request.check_action_permitted(arn)
+    except S3ClientError:
+        # S3 passes KMS's refusal on as AccessDenied naming the action and the key.
+        caller = request._access_key.arn
+        raise S3ClientError(
+            "AccessDenied",
+            f"User: {caller} is not authorized to perform: kms:Decrypt on resource: {arn} "
+            "because no identity-based policy allows the kms:Decrypt action",
+        ) from None
 
 
 S3Response._authenticate_and_authorize_s3_action = _authorize_s3
@@ -249,25 +265,26 @@ def _statement(self: Any, action: str, resource: str = "*", principal: str | Non
 
 
 access_control.IAMPolicyStatement.is_action_permitted = _statement
-_s3_permitted = access_control.S3IAMRequest.check_action_permitted
-
-
-def _s3_check(self: Any, resource: str) -> None:
-    if self._action != "s3:ListBucket":
-        return _s3_permitted(self, resource)
-    prefix = parse_qs(urlparse(self._path).query).get("prefix", [""])[0]
-    values = {"s3:prefix": prefix}
+def _check_action_permitted(self: Any, resource: str) -> None:
+    """moto's check, given the request context its statements' conditions need."""
+    if self._action == "sts:GetCallerIdentity":
+        return
+    values = dict(getattr(self, "stack_world_context", {}))
+    if self._action == "s3:ListBucket":
+        values["s3:prefix"] = parse_qs(urlparse(self._path).query).get("prefix", [""])[0]
     permitted = False
     for policy in self._access_key.collect_policies():
         result = access_control.IAMPolicy(policy).is_action_permitted(self._action, resource, None, values)
         if result == access_control.PermissionResult.DENIED:
             self._raise_access_denied()
         permitted = permitted or result == access_control.PermissionResult.PERMITTED
+    if self._is_assuming_role_operation(resource):
+        permitted = permitted and self._check_role_trust_relationship(resource)
     if not permitted:
         self._raise_access_denied()
 
 
-access_control.S3IAMRequest.check_action_permitted = _s3_check
+access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
 
 
 # 9. Signatures over a query string.

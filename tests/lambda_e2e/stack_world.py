@@ -1,6 +1,7 @@
 """Creates the stack of infra/template.yaml on a moto server for the stack-world tests.
 
     python tests/lambda_e2e/stack_world.py ENDPOINT Name=Value ... < rendered.json
+    python tests/lambda_e2e/stack_world.py ENDPOINT --create-key     (prints a new key's ARN)
 
 stdin is what infra/tests/render.py prints for the same parameters (the SAM-transformed
 template and its rendering on paper). Runs with the moto virtualenv's python (boto3), before
@@ -290,6 +291,15 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     }
 
 
+def create_key(endpoint: str) -> str:
+    """A customer managed key of the stack's account, for an SSE-KMS trail (TrailKmsKeyArn)."""
+    kms = client(endpoint, "kms")
+    return kms.create_key(Description="the trails' SSE-KMS key")["KeyMetadata"]["Arn"]
+
+
 if __name__ == "__main__":
+    if sys.argv[2:] == ["--create-key"]:
+        print(create_key(sys.argv[1]))
+        sys.exit(0)
     params = dict(item.partition("=")[::2] for item in sys.argv[2:])
     json.dump(main(sys.argv[1], params), sys.stdout, default=str)

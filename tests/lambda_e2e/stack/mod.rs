@@ -235,9 +235,31 @@ impl StackWorld {
     /// Creates the stack for [`parameters`]`(extra)`, assumes the function role, then turns
     /// moto's IAM enforcement on.
     pub async fn create(extra: &[(&str, &str)]) -> StackWorld {
-        let parameters = parameters(extra);
-        let rendered = rendered(&parameters);
+        StackWorld::create_on(Moto::start_stack_world(), parameters(extra)).await
+    }
+
+    /// [`StackWorld::create`] with `TrailKmsKeyArn` set to a key created first (its ARN is
+    /// known only once moto made it). Returns that key's ARN and another key's, which the
+    /// stack was not told about.
+    pub async fn create_with_trail_key(extra: &[(&str, &str)]) -> (StackWorld, String, String) {
         let moto = Moto::start_stack_world();
+        let create_key = || {
+            let mut command = Command::new(moto_python());
+            command
+                .arg(repo().join("tests/lambda_e2e/stack_world.py"))
+                .args([moto.endpoint.as_str(), "--create-key"]);
+            let out = run(command, "stack_world.py --create-key", b"");
+            String::from_utf8(out).unwrap().trim().to_string()
+        };
+        let (key, other) = (create_key(), create_key());
+        let mut extra = extra.to_vec();
+        extra.push(("TrailKmsKeyArn", &key));
+        let world = StackWorld::create_on(moto, parameters(&extra)).await;
+        (world, key, other)
+    }
+
+    async fn create_on(moto: Moto, parameters: Vec<(String, String)>) -> StackWorld {
+        let rendered = rendered(&parameters);
         let mut command = Command::new(moto_python());
         command
             .arg(repo().join("tests/lambda_e2e/stack_world.py"))
@@ -295,13 +317,29 @@ impl StackWorld {
 
     /// Writes a delivery as CloudTrail does; returns the new version's id.
     pub async fn deliver(&self, key: &str, body: Vec<u8>) -> String {
-        let out = self
+        self.deliver_encrypted(key, body, None).await
+    }
+
+    /// [`StackWorld::deliver`] as an SSE-KMS trail does with `kms_key` (an ARN), if given.
+    pub async fn deliver_encrypted(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        kms_key: Option<&str>,
+    ) -> String {
+        let mut put = self
             .s3
             .put_object()
             .bucket(BUCKET)
             .key(key)
             .acl(aws_sdk_s3::types::ObjectCannedAcl::BucketOwnerFullControl)
-            .body(body.into())
+            .body(body.into());
+        if let Some(arn) = kms_key {
+            put = put
+                .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                .ssekms_key_id(arn);
+        }
+        let out = put
             .send()
             .await
             .unwrap_or_else(|e| panic!("delivering {key}: {e:?}"));

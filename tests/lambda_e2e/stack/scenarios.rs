@@ -318,3 +318,44 @@ async fn stack_world_applies_what_moto_does_not_model() {
     let security = world.team("SecurityTeamSubscription").await;
     assert_eq!(rule_ids(&security), ["delivery.corrupt"]);
 }
+
+/// An SSE-KMS trail: the function decrypts through S3 with the trail's key (TrailKmsKeyArn),
+/// and a delivery under a key the stack was not told about is a delivery problem of its own.
+#[tokio::test]
+async fn sse_kms_deliveries_decrypt_with_the_trails_key_only() {
+    let (world, trail_key, other_key) = StackWorld::create_with_trail_key(&[]).await;
+    let good = member_key(TEAM_MEMBER, "eu-west-1", "SseKmsDelivery01");
+    let stray = member_key(MEMBER, "us-east-1", "SseKmsOtherKey01");
+    world
+        .deliver_encrypted(
+            &good,
+            delivery(TEAM_MEMBER, "eu-west-1", &["CloudWatch.1"]),
+            Some(&trail_key),
+        )
+        .await;
+    world
+        .deliver_encrypted(&stray, delivery(MEMBER, "us-east-1", &[]), Some(&other_key))
+        .await;
+    let invocations = world.invocations().await;
+    assert_eq!(invocations.len(), 2);
+    let good_answer = world.run(&invocations[0]).await;
+    assert_eq!(
+        good_answer
+            .as_ref()
+            .ok()
+            .map(|a| (&a["detections"], &a["delivery_alerts"])),
+        Some((&json!(1), &json!(0))),
+        "the function role decrypts the trail's SSE-KMS delivery through S3: {good_answer:?}"
+    );
+    let stray_answer = world.run(&invocations[1]).await.unwrap();
+    assert_eq!(stray_answer["delivery_alerts"], 1, "{stray_answer}");
+    assert_eq!(
+        rule_ids(&world.team("SecurityTeamSubscription").await),
+        ["CloudWatch.1", "delivery.kms"],
+        "another key's delivery is reported as a KMS problem, not as an ACL one"
+    );
+    assert_eq!(
+        rule_ids(&world.team("AccountTeamSubscription").await),
+        ["CloudWatch.1"]
+    );
+}
