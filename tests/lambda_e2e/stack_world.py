@@ -129,6 +129,9 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     s3, sqs, sns = (client(endpoint, s) for s in ("s3", "sqs", "sns"))
     iam, cfn, lam = (client(endpoint, s) for s in ("iam", "cloudformation", "lambda"))
     s3.create_bucket(Bucket=CODE_BUCKET)
+    if parameters.get("BackfillBucketName"):
+        # The stack names an existing bucket for Batch Operations manifests and reports.
+        s3.create_bucket(Bucket=parameters["BackfillBucketName"])
     s3.put_object(Bucket=CODE_BUCKET, Key=CODE_KEY, Body=code_zip())
     sqs.create_queue(QueueName=INVOCATIONS_QUEUE)
 

@@ -15,6 +15,7 @@
 //! them (PutObject with `x-amz-acl: bucket-owner-full-control`).
 
 mod batch;
+mod options;
 mod permissions;
 mod scenarios;
 
@@ -225,6 +226,8 @@ pub struct StackWorld {
     pub operator: SdkConfig,
     /// The function role's session, as Lambda would hand it to the function.
     pub function: SdkConfig,
+    /// The backfill role's session, as S3 Batch Operations would use it (`BackfillBucketName`).
+    pub backfill: Option<SdkConfig>,
     pub s3: aws_sdk_s3::Client,
     pub sqs: aws_sdk_sqs::Client,
     /// The function's configuration, read from its environment as moto's Lambda holds it.
@@ -281,6 +284,14 @@ impl StackWorld {
             .await
             .unwrap();
         let function = sdk_as(&moto.endpoint, session).await;
+        // Likewise the role S3 Batch Operations assumes for a backfill, if the stack has one.
+        let mut backfill = None;
+        if let Some(role) = world["names"]["BackfillRole.Arn"].as_str() {
+            let session = assume(&anyone, role, "s3-batch-operations", None)
+                .await
+                .unwrap();
+            backfill = Some(sdk_as(&moto.endpoint, session).await);
+        }
         let operator = sdk_as(&moto.endpoint, keys(&world["operator"], "operator")).await;
         enforce_iam(&moto.endpoint);
 
@@ -295,6 +306,7 @@ impl StackWorld {
             world,
             operator,
             function,
+            backfill,
             config,
         }
     }

@@ -1,0 +1,159 @@
+//! The stack's optional shapes on the stack world: trails delivering under a log file prefix
+//! (`LogFilePrefix`), and the backfill role S3 Batch Operations assumes (`BackfillBucketName`).
+//! Each least-privilege claim of infra/README.md for them, as the deployed roles experience it.
+
+use aws_sdk_s3::primitives::ByteStream;
+use serde_json::json;
+use trailwatch_synth::log_key;
+
+use super::*;
+use crate::world::{delivery, DAY};
+
+const PREFIX: &str = "org-trails";
+
+#[tokio::test]
+async fn log_file_prefix_moves_every_grant_under_prefix_awslogs() {
+    let world = StackWorld::create(&[("LogFilePrefix", PREFIX)]).await;
+    let key = log_key(
+        Some(PREFIX),
+        None,
+        TEAM_MEMBER,
+        "eu-west-1",
+        DAY,
+        (9, 5),
+        "PrefixedDeliver1",
+    );
+    let unprefixed = member_key(TEAM_MEMBER, "eu-west-1", "NotUnderPrefix01");
+    world
+        .deliver(&key, delivery(TEAM_MEMBER, "eu-west-1", &["CloudWatch.1"]))
+        .await;
+    world
+        .deliver(&unprefixed, delivery(TEAM_MEMBER, "eu-west-1", &[]))
+        .await;
+
+    // The bucket notifies for <prefix>/AWSLogs/ only, and the function reads what it names.
+    let invocations = world.invocations().await;
+    assert_eq!(invocations.len(), 1, "{invocations:#?}");
+    let answer = world.run(&invocations[0]).await;
+    assert_eq!(
+        answer
+            .as_ref()
+            .ok()
+            .map(|a| (&a["detections"], &a["delivery_alerts"])),
+        Some((&json!(1), &json!(0))),
+        "the function role reads {key}: {answer:?}"
+    );
+    assert_eq!(
+        rule_ids(&world.team("AccountTeamSubscription").await),
+        ["CloudWatch.1"]
+    );
+
+    let s3 = s3_on(&world.function);
+    assert_refused(
+        s3.get_object().bucket(BUCKET).key(&unprefixed).send().await,
+        "the function role reads AWSLogs/ outside the prefix",
+    );
+
+    let vendor_user = sdk_as(world.endpoint(), keys(&world.world["vendor"], "vendor")).await;
+    let session = assume(
+        &vendor_user,
+        world.name("VendorReadRole.Arn"),
+        "acme-cloudtrail-read",
+        Some(EXTERNAL_ID),
+    )
+    .await
+    .unwrap();
+    let vendor = s3_on(&sdk_as(world.endpoint(), session).await);
+    let listed = vendor
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .prefix(format!("{PREFIX}/AWSLogs/"))
+        .send()
+        .await
+        .expect("the vendor lists under <prefix>/AWSLogs/");
+    assert_eq!(listed.contents().len(), 1);
+    vendor
+        .get_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .send()
+        .await
+        .expect("the vendor reads under <prefix>/AWSLogs/");
+    assert_refused(
+        vendor
+            .list_objects_v2()
+            .bucket(BUCKET)
+            .prefix("AWSLogs/")
+            .send()
+            .await,
+        "the vendor lists AWSLogs/ outside the prefix",
+    );
+    assert_refused(
+        vendor
+            .get_object()
+            .bucket(BUCKET)
+            .key(&unprefixed)
+            .send()
+            .await,
+        "the vendor reads AWSLogs/ outside the prefix",
+    );
+}
+
+#[tokio::test]
+async fn backfill_role_reads_manifests_and_writes_reports_only() {
+    let manifests = "example-backfill-manifests";
+    let world = StackWorld::create(&[("BackfillBucketName", manifests)]).await;
+    let manifest = "trailwatch-backfill/2025-03-14/manifest.csv";
+    world
+        .s3
+        .put_object()
+        .bucket(manifests)
+        .key(manifest)
+        .body(ByteStream::from_static(
+            b"example-ct-logs,AWSLogs/x.json.gz\n",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let delivered = member_key(MEMBER, "us-east-1", "BackfillRoleRead");
+    world
+        .deliver(&delivered, delivery(MEMBER, "us-east-1", &[]))
+        .await;
+    let s3 = s3_on(
+        world
+            .backfill
+            .as_ref()
+            .expect("the stack has a backfill role"),
+    );
+
+    s3.get_object()
+        .bucket(manifests)
+        .key(manifest)
+        .send()
+        .await
+        .expect("ReadManifests: the job's manifest");
+    s3.put_object()
+        .bucket(manifests)
+        .key("trailwatch-backfill/reports/job-1/report.csv")
+        .body(ByteStream::from_static(b"done"))
+        .send()
+        .await
+        .expect("WriteReports: the completion report");
+    assert_refused(
+        s3.put_object()
+            .bucket(manifests)
+            .key("trailwatch-backfill/2025-03-14/manifest.csv")
+            .body(ByteStream::from_static(b"swapped"))
+            .send()
+            .await,
+        "the backfill role rewrites a manifest",
+    );
+    assert_refused(
+        s3.get_object().bucket(BUCKET).key(&delivered).send().await,
+        "the backfill role reads deliveries (the function does, with its own role)",
+    );
+    assert_refused(
+        s3.list_objects_v2().bucket(manifests).send().await,
+        "the backfill role lists the manifest bucket",
+    );
+}
