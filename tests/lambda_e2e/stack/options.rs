@@ -157,3 +157,86 @@ async fn backfill_role_reads_manifests_and_writes_reports_only() {
         "the backfill role lists the manifest bucket",
     );
 }
+
+/// `FifoTopic=true`: the alert topic is `<stack>-alerts.fifo`, which delivers to SQS FIFO
+/// queues only (the stack's e-mail subscriptions are refused by a Rule), so the team's queue
+/// is subscribed here; alerts arrive grouped by account.
+#[tokio::test]
+async fn fifo_topic_delivers_to_a_fifo_queue_grouped_by_account() {
+    let world = StackWorld::create(&[
+        ("FifoTopic", "true"),
+        ("SecurityTeamEmail", ""),
+        ("AccountTeamEmail", ""),
+        ("AccountTeamAccountIds", ""),
+        ("OnCallEmail", ""),
+    ])
+    .await;
+    let topic = world.name("AlertTopic");
+    assert!(topic.ends_with(":trailwatch-alerts.fifo"), "{topic}");
+    let queue = world
+        .sqs
+        .create_queue()
+        .queue_name("security-team.fifo")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_string();
+    let arn = world
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    aws_sdk_sns::Client::new(&world.operator)
+        .subscribe()
+        .topic_arn(topic)
+        .protocol("sqs")
+        .endpoint(arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .unwrap();
+
+    let key = member_key(TEAM_MEMBER, "eu-west-1", "FifoTopicDeliver");
+    world
+        .deliver(
+            &key,
+            delivery(TEAM_MEMBER, "eu-west-1", &["CloudWatch.1", "CloudWatch.8"]),
+        )
+        .await;
+    let event = world.invocations().await.pop().unwrap();
+    let answer = world.run(&event).await;
+    assert_eq!(
+        answer.as_ref().ok().map(|a| &a["detections"]),
+        Some(&json!(2)),
+        "the function role publishes to the FIFO topic: {answer:?}"
+    );
+    let out = world
+        .sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .message_system_attribute_names(
+            aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId,
+        )
+        .send()
+        .await
+        .unwrap();
+    let groups: Vec<&str> = out
+        .messages()
+        .iter()
+        .map(|m| {
+            m.attributes().unwrap()[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId]
+                .as_str()
+        })
+        .collect();
+    assert_eq!(groups, [TEAM_MEMBER, TEAM_MEMBER], "one group per account");
+}
