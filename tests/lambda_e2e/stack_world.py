@@ -129,6 +129,9 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     s3, sqs, sns = (client(endpoint, s) for s in ("s3", "sqs", "sns"))
     iam, cfn, lam = (client(endpoint, s) for s in ("iam", "cloudformation", "lambda"))
     s3.create_bucket(Bucket=CODE_BUCKET)
+    if parameters.get("RulesS3Uri"):
+        # The custom rules live in an existing bucket of the account.
+        s3.create_bucket(Bucket=parameters["RulesS3Uri"].removeprefix("s3://").split("/")[0])
     if parameters.get("BackfillBucketName"):
         # The stack names an existing bucket for Batch Operations manifests and reports.
         s3.create_bucket(Bucket=parameters["BackfillBucketName"])
@@ -181,9 +184,13 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     types = {logical: r["Type"] for logical, r in created.items()}
 
     # The roles' inline policies, put again as they are.
+    roles: dict[str, dict] = {}
     for logical in (n for n, t in types.items() if t == "AWS::IAM::Role"):
         role = physical[logical]
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        roles[logical] = {"managed_policies": [a["PolicyArn"] for a in attached], "inline_policies": inline}
+        for name in inline:
             document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
             iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(readable(document)))
 
@@ -281,6 +288,7 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
 
     return {
         "names": names,
+        "roles": roles,
         "types": types,
         "resources": resources,
         "applied": applied,

@@ -1,5 +1,6 @@
 //! The stack's optional shapes on the stack world: trails delivering under a log file prefix
-//! (`LogFilePrefix`), and the backfill role S3 Batch Operations assumes (`BackfillBucketName`).
+//! (`LogFilePrefix`), custom rules from S3 (`RulesS3Uri`), the FIFO alert topic (`FifoTopic`),
+//! and the backfill role S3 Batch Operations assumes (`BackfillBucketName`).
 //! Each least-privilege claim of infra/README.md for them, as the deployed roles experience it.
 
 use aws_sdk_s3::primitives::ByteStream;
@@ -239,4 +240,41 @@ async fn fifo_topic_delivers_to_a_fifo_queue_grouped_by_account() {
         })
         .collect();
     assert_eq!(groups, [TEAM_MEMBER, TEAM_MEMBER], "one group per account");
+}
+
+/// `RulesS3Uri`: at cold start the function reads that one object with its role, and nothing
+/// else of that bucket.
+#[tokio::test]
+async fn rules_object_is_the_one_object_the_role_reads_outside_the_trail_bucket() {
+    let (bucket, key) = ("example-config-bucket", "trailwatch/rules.toml");
+    let world = StackWorld::create(&[("RulesS3Uri", &format!("s3://{bucket}/{key}"))]).await;
+    for k in [key, "trailwatch/other.toml"] {
+        world
+            .s3
+            .put_object()
+            .bucket(bucket)
+            .key(k)
+            .body(ByteStream::from_static(b"# no custom rules\n"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let s3 = s3_on(&world.function);
+    let owner = world.config.expected_bucket_owner.as_deref();
+    let text = trailwatch::aws::read_text_object(&s3, bucket, key, owner)
+        .await
+        .expect("ReadRulesObject: the function reads its rules at cold start");
+    assert_eq!(text, "# no custom rules\n");
+    assert_refused(
+        s3.get_object()
+            .bucket(bucket)
+            .key("trailwatch/other.toml")
+            .send()
+            .await,
+        "the function role reads another object of the rules bucket",
+    );
+    assert_refused(
+        s3.list_objects_v2().bucket(bucket).send().await,
+        "the function role lists the rules bucket",
+    );
 }

@@ -161,6 +161,12 @@ async fn only_the_function_publishes_and_only_to_its_topic() {
 #[tokio::test]
 async fn function_role_queues_and_trust_are_as_narrow_as_the_readme_says() {
     let world = StackWorld::create(&[]).await;
+    // One inline policy, no managed policy (AWSLambdaBasicExecutionRole would write any log
+    // group of the account).
+    assert_eq!(
+        world.world["roles"]["FunctionRole"],
+        serde_json::json!({"managed_policies": [], "inline_policies": ["trailwatch-function"]})
+    );
     let sqs = aws_sdk_sqs::Client::new(&world.function);
     let failure = world.name("FailureQueue");
     // SendToFailureQueue: Lambda sends failed asynchronous events with the function's role.
