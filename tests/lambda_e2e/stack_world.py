@@ -15,8 +15,10 @@ template with CloudFormation's names substituted by what moto created:
   configuration, which moto's AWS::S3::Bucket ignores (its lifecycle rules and access logging
   are not applied: the function never sees them);
 - the resources moto does not model: AWS::S3::BucketPolicy, AWS::SNS::TopicPolicy,
-  AWS::SQS::QueuePolicy and AWS::CloudWatch::Alarm (stored, not enforced: moto evaluates no
-  resource policy), AWS::Lambda::EventInvokeConfig (stored by Lambda's API);
+  AWS::SQS::QueuePolicy and AWS::CloudWatch::Alarm (stored; of the policies only the bucket's
+  and the topic's Deny statements are judged, see moto_aws.py), AWS::Lambda::EventInvokeConfig
+  (stored by Lambda's API);
+- the buckets the template names but does not create (RulesS3Uri's, BackfillBucketName);
 - each AWS::SNS::Subscription (e-mail in the template) as an SQS queue subscribed with the
   subscription's own filter policy, so a test can read what that team would receive;
 - the roles' inline policies and the keys' key policies are put again, unchanged, through IAM's
