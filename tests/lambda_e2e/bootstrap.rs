@@ -24,7 +24,7 @@ severity = "critical"
 pattern = '{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }'
 "#;
 
-fn cargo_lambda() -> PathBuf {
+pub(crate) fn cargo_lambda() -> PathBuf {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/cargo-lambda/bin/cargo-lambda");
     assert!(
@@ -68,7 +68,7 @@ fn function_env(
     env
 }
 
-fn bootstrap(env: &[(String, String)], log: &Path) -> Command {
+pub(crate) fn bootstrap(env: &[(String, String)], log: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
     command
         .env_clear()
@@ -80,14 +80,14 @@ fn bootstrap(env: &[(String, String)], log: &Path) -> Command {
 }
 
 /// What the process logged on stdout and stderr.
-fn logs(log: &Path) -> String {
+pub(crate) fn logs(log: &Path) -> String {
     let out = std::fs::read_to_string(log).unwrap_or_default();
     let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
     format!("{out}{err}")
 }
 
 /// `cargo lambda invoke` of `payload` (a fixture path or inline JSON) on the emulator.
-fn invoke(port: u16, payload: Payload<'_>) -> Output {
+pub(crate) fn invoke(port: u16, payload: Payload<'_>) -> Output {
     let mut command = Command::new(cargo_lambda());
     command.args([
         "lambda",
@@ -109,7 +109,31 @@ fn invoke(port: u16, payload: Payload<'_>) -> Output {
         .expect("running cargo lambda invoke")
 }
 
-enum Payload<'a> {
+/// cargo-lambda's Runtime API emulator on a free port, logging into `dir`; the port.
+pub(crate) fn runtime_api(dir: &Path) -> (Running, u16) {
+    let port = free_port();
+    let emulator = Command::new(cargo_lambda())
+        .args([
+            "lambda",
+            "watch",
+            "--only-lambda-apis",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(dir.join("watch.log")).unwrap())
+        .stderr(std::fs::File::create(dir.join("watch.err")).unwrap())
+        .spawn()
+        .expect("starting cargo lambda watch");
+    let mut emulator = Running::new("cargo lambda watch", emulator);
+    wait_for_port(port, "cargo lambda watch", emulator.child());
+    (emulator, port)
+}
+
+pub(crate) enum Payload<'a> {
     File(PathBuf),
     Json(&'a str),
 }
@@ -143,25 +167,7 @@ async fn bootstrap_serves_invocations_through_the_runtime_api() {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let emulator = Command::new(cargo_lambda())
-        .args([
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(dir.path().join("watch.log")).unwrap())
-        .stderr(std::fs::File::create(dir.path().join("watch.err")).unwrap())
-        .spawn()
-        .expect("starting cargo lambda watch");
-    let mut emulator = Running::new("cargo lambda watch", emulator);
-    wait_for_port(port, "cargo lambda watch", emulator.child());
+    let (_emulator, port) = runtime_api(dir.path());
 
     let rules = format!("s3://{BUCKET}/{RULES_KEY}");
     let env = function_env(

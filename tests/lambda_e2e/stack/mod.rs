@@ -15,6 +15,7 @@
 //! them (PutObject with `x-amz-acl: bucket-owner-full-control`).
 
 mod batch;
+mod binary;
 mod options;
 mod permissions;
 mod scenarios;
