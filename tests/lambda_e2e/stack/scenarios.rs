@@ -134,8 +134,9 @@ async fn direct_mode_versioned_member_deliveries_reach_the_matching_teams() {
 }
 
 /// Lambda's SQS poller, played with the function role: receive a batch, invoke, delete what
-/// the partial batch response does not name. Returns the response and the batch's size.
-async fn poll_buffer_once(world: &StackWorld) -> (Value, usize) {
+/// the partial batch response does not name. Returns the response, the batch's size and the
+/// receipt handles of the failed messages.
+async fn poll_buffer_once(world: &StackWorld) -> (Value, usize, Vec<String>) {
     let sqs = aws_sdk_sqs::Client::new(&world.function);
     let url = world.name("BufferQueue");
     let arn = world.name("BufferQueue.Arn");
@@ -156,6 +157,9 @@ async fn poll_buffer_once(world: &StackWorld) -> (Value, usize) {
         .send()
         .await
         .expect("the poller receives from the buffer queue with the function role");
+    if out.messages().is_empty() {
+        return (Value::Null, 0, Vec::new()); // Lambda invokes no empty batch
+    }
     let records: Vec<Value> = out
         .messages()
         .iter()
@@ -183,8 +187,11 @@ async fn poll_buffer_once(world: &StackWorld) -> (Value, usize) {
         .iter()
         .map(|f| f["itemIdentifier"].as_str().unwrap())
         .collect();
+    let mut kept = Vec::new();
     for m in out.messages() {
-        if !failed.contains(&m.message_id().unwrap()) {
+        if failed.contains(&m.message_id().unwrap()) {
+            kept.push(m.receipt_handle().unwrap().to_string());
+        } else {
             sqs.delete_message()
                 .queue_url(url)
                 .receipt_handle(m.receipt_handle().unwrap())
@@ -193,7 +200,22 @@ async fn poll_buffer_once(world: &StackWorld) -> (Value, usize) {
                 .expect("the poller deletes processed messages with the function role");
         }
     }
-    (response, out.messages().len())
+    (response, out.messages().len(), kept)
+}
+
+/// The visibility timeout of the messages `handles` name runs out now (as the operator).
+async fn time_out(world: &StackWorld, handles: &[String]) {
+    for handle in handles {
+        world
+            .sqs
+            .change_message_visibility()
+            .queue_url(world.name("BufferQueue"))
+            .receipt_handle(handle)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]
@@ -223,7 +245,7 @@ async fn sqs_mode_buffers_versioned_deliveries_and_answers_partial_batches() {
         "sqs mode never invokes directly"
     );
 
-    let (response, size) = poll_buffer_once(&world).await;
+    let (response, size, kept) = poll_buffer_once(&world).await;
     // S3's s3:TestEvent (sent when the notification configuration was written), the two
     // notifications and the stray message.
     assert_eq!(size, 4, "everything in the buffer in one batch");
@@ -259,6 +281,27 @@ async fn sqs_mode_buffers_versioned_deliveries_and_answers_partial_batches() {
         redrive["maxReceiveCount"].to_string().trim_matches('"'),
         "3"
     );
+
+    // BufferMaxReceiveCount (3) receives, then SQS moves the message to the failure queue.
+    time_out(&world, &kept).await;
+    let mut receives = 1;
+    loop {
+        let (response, size, kept) = poll_buffer_once(&world).await;
+        if size == 0 {
+            break;
+        }
+        assert_eq!(response["batchItemFailures"].as_array().unwrap().len(), 1);
+        receives += 1;
+        assert!(receives <= 3, "received {receives} times");
+        time_out(&world, &kept).await;
+    }
+    assert_eq!(
+        receives, 3,
+        "the stray message is received maxReceiveCount times"
+    );
+    let failed = world.drain(world.name("FailureQueue")).await;
+    let bodies: Vec<&str> = failed.iter().map(|m| m.body().unwrap()).collect();
+    assert_eq!(bodies, ["not an S3 event"], "redriven to the failure queue");
     let _ = delivered;
 }
 
