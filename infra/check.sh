@@ -6,6 +6,8 @@
 # Everything runs offline once the virtualenvs exist.
 #
 # Usage: infra/check.sh        Last line: "infra: N passed, M failed"; exit status 1 on any failure.
+#        infra/check.sh --install-only   Only builds the virtualenvs (scripts/e2e-setup.sh: the
+#                                        end-to-end stack world renders the template with cfn-lint's).
 set -euo pipefail
 
 infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -71,6 +73,10 @@ done
 for pid in "${install_pids[@]}"; do
   wait "$pid" || { echo "infra: installing the tools failed" >&2; exit 1; }
 done
+
+if [[ "${1:-}" == "--install-only" ]]; then
+  exit 0
+fi
 
 cd "$infra_dir"
 

@@ -7,7 +7,12 @@
 #   qemu          qemu-aarch64 and the arm64 glibc under /usr/aarch64-linux-gnu (Debian's
 #                 qemu-user and libc6-arm64-cross, through apt-get), which run the arm64
 #                 artifact on an x86 machine
-# Usage: scripts/e2e-setup.sh [COMPONENT...]    (no argument: all three)
+#   infra         infra/check.sh's pinned virtualenvs (.venv/cfn-lint, sam, checkov): the stack
+#                 world transforms infra/template.yaml with cfn-lint's aws-sam-translator and
+#                 cloud-radar
+# moto[server] brings every extra moto's CloudFormation, IAM and STS emulation needs (cfn-lint,
+# docker, openapi-spec-validator, ...), so no other extra is pinned.
+# Usage: scripts/e2e-setup.sh [COMPONENT...]    (no argument: all four)
 # Needs python3 (with venv) and network access to PyPI; qemu needs apt-get and root (or sudo).
 # Safe to run again: an install whose pinned version is already there is skipped.
 set -euo pipefail
@@ -57,7 +62,7 @@ install_qemu() {
 }
 
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(moto cargo-lambda qemu)
+[[ ${#components[@]} -gt 0 ]] || components=(moto cargo-lambda qemu infra)
 tools=()
 for component in "${components[@]}"; do
     case "$component" in
@@ -73,8 +78,12 @@ for component in "${components[@]}"; do
             install_qemu
             tools+=("$(command -v qemu-aarch64 || echo qemu-aarch64)" /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1)
             ;;
+        infra)
+            "$root/infra/check.sh" --install-only
+            tools+=("$venvs/cfn-lint/bin/python")
+            ;;
         *)
-            echo "e2e-setup: unknown component $component (moto, cargo-lambda, qemu)" >&2
+            echo "e2e-setup: unknown component $component (moto, cargo-lambda, qemu, infra)" >&2
             exit 2
             ;;
     esac

@@ -52,13 +52,26 @@ def source_template() -> dict:
     return json.loads(_source())
 
 
+CODE_URI = "s3://deploy-artifacts/trailwatch/bootstrap.zip"
+
+
+def transform(parameters: dict[str, str], code_uri: str = CODE_URI) -> dict:
+    """The template after the SAM transform, as `sam deploy` hands it to CloudFormation, with the
+    function's code at `code_uri` (where `sam package` would have uploaded it)."""
+    template = source_template()
+    template["Resources"]["Function"]["Properties"]["CodeUri"] = code_uri
+    return _sam_transform(template, dict(parameters))
+
+
+def render(transformed: dict, parameters: dict[str, str], region: str) -> Stack:
+    """A transformed template deployed on paper in `region` of the Production account."""
+    return _ProductionAccount(transformed).create_stack(parameters, region=region)
+
+
 def deploy(**parameters: str) -> Stack:
     """The stack as CloudFormation would create it for these parameters (BucketName preset)."""
-    template = source_template()
-    template["Resources"]["Function"]["Properties"]["CodeUri"] = "s3://deploy-artifacts/trailwatch/bootstrap.zip"
     parameters = {"BucketName": BUCKET, **parameters}
-    transformed = _sam_transform(template, dict(parameters))
-    return _ProductionAccount(transformed).create_stack(parameters, region="eu-west-1")
+    return render(transform(parameters), parameters, "eu-west-1")
 
 
 def properties(stack: Stack, name: str) -> dict:

@@ -27,7 +27,7 @@ const ARM64_BOOTSTRAP: &str = "TRAILWATCH_ARM64_BOOTSTRAP";
 const ARM64_SYSROOT: &str = "/usr/aarch64-linux-gnu";
 
 /// Which `bootstrap` serves the invocations.
-enum Artifact {
+pub(crate) enum Artifact {
     /// The x86 debug build cargo made for this test.
     Native,
     /// What `sam build` ships, run by `qemu`: the arm64 binary and qemu-aarch64.
@@ -37,7 +37,7 @@ enum Artifact {
 impl Artifact {
     /// The arm64 artifact named by `TRAILWATCH_ARM64_BOOTSTRAP`; fails, saying how to get
     /// it, when the variable is unset, the file is no arm64 executable or qemu is missing.
-    fn arm64() -> Artifact {
+    pub(crate) fn arm64() -> Artifact {
         let binary = std::env::var_os(ARM64_BOOTSTRAP)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -96,7 +96,7 @@ severity = "critical"
 pattern = '{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }'
 "#;
 
-fn cargo_lambda() -> PathBuf {
+pub(crate) fn cargo_lambda() -> PathBuf {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/cargo-lambda/bin/cargo-lambda");
     assert!(
@@ -140,7 +140,7 @@ fn function_env(
     env
 }
 
-fn bootstrap(artifact: &Artifact, env: &[(String, String)], log: &Path) -> Command {
+pub(crate) fn bootstrap(artifact: &Artifact, env: &[(String, String)], log: &Path) -> Command {
     let mut command = artifact.command();
     command
         .env_clear()
@@ -152,14 +152,14 @@ fn bootstrap(artifact: &Artifact, env: &[(String, String)], log: &Path) -> Comma
 }
 
 /// What the process logged on stdout and stderr.
-fn logs(log: &Path) -> String {
+pub(crate) fn logs(log: &Path) -> String {
     let out = std::fs::read_to_string(log).unwrap_or_default();
     let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
     format!("{out}{err}")
 }
 
 /// `cargo lambda invoke` of `payload` (a fixture path or inline JSON) on the emulator.
-fn invoke(port: u16, payload: Payload<'_>) -> Output {
+pub(crate) fn invoke(port: u16, payload: Payload<'_>) -> Output {
     let mut command = Command::new(cargo_lambda());
     command.args([
         "lambda",
@@ -181,7 +181,31 @@ fn invoke(port: u16, payload: Payload<'_>) -> Output {
         .expect("running cargo lambda invoke")
 }
 
-enum Payload<'a> {
+/// cargo-lambda's Runtime API emulator on a free port, logging into `dir`; the port.
+pub(crate) fn runtime_api(dir: &Path) -> (Running, u16) {
+    let port = free_port();
+    let emulator = Command::new(cargo_lambda())
+        .args([
+            "lambda",
+            "watch",
+            "--only-lambda-apis",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(dir.join("watch.log")).unwrap())
+        .stderr(std::fs::File::create(dir.join("watch.err")).unwrap())
+        .spawn()
+        .expect("starting cargo lambda watch");
+    let mut emulator = Running::new("cargo lambda watch", emulator);
+    wait_for_port(port, "cargo lambda watch", emulator.child());
+    (emulator, port)
+}
+
+pub(crate) enum Payload<'a> {
     File(PathBuf),
     Json(&'a str),
 }
@@ -227,25 +251,7 @@ async fn serves_invocations(artifact: Artifact) {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let emulator = Command::new(cargo_lambda())
-        .args([
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(dir.path().join("watch.log")).unwrap())
-        .stderr(std::fs::File::create(dir.path().join("watch.err")).unwrap())
-        .spawn()
-        .expect("starting cargo lambda watch");
-    let mut emulator = Running::new("cargo lambda watch", emulator);
-    wait_for_port(port, "cargo lambda watch", emulator.child());
+    let (_emulator, port) = runtime_api(dir.path());
 
     let rules = format!("s3://{BUCKET}/{RULES_KEY}");
     let env = function_env(

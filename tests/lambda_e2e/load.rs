@@ -239,6 +239,12 @@ async fn a_thousand_deliveries_through_sqs_are_all_accounted_for() {
     );
     let faulty = sdk_for(&proxy.endpoint).await;
     let tally = Tally::default();
+    // While only one dispatcher exists, tracing-core settles a callsite's interest from the
+    // current thread's default alone: another test reaching one of the handler's callsites
+    // first, on its own thread with no subscriber, would cache "never" for it and this tally
+    // would miss the function's log lines. A second, idle dispatcher makes tracing ask every
+    // registered dispatcher instead.
+    let _idle = tracing::Dispatch::new(tracing_subscriber::registry());
     let _logs =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(tally.clone()));
 

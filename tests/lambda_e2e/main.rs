@@ -10,7 +10,10 @@
 //!   `scripts/build-lambda.sh`; unset, that test fails);
 //! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto;
 //! - `load`: 1,000 deliveries through moto's S3 → SQS notifications and the SQS trigger,
-//!   accounted for from the function's own log lines (`tally`).
+//!   accounted for from the function's own log lines (`tally`);
+//! - `stack`: infra/template.yaml itself created on moto's CloudFormation, the handler run
+//!   with the stack's function role while moto enforces IAM, and every least-privilege claim
+//!   of infra/README.md checked against the deployed roles.
 
 mod bootstrap;
 mod faults;
@@ -18,5 +21,6 @@ mod load;
 mod moto;
 mod proxy;
 mod scenarios;
+mod stack;
 mod tally;
 mod world;

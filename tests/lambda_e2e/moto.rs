@@ -1,5 +1,6 @@
 //! Child processes the tests start and always stop: a moto server of our own, started on a
-//! free loopback port from the project's virtualenv.
+//! free loopback port from the project's virtualenv (plain, or through the stack world's
+//! `moto_aws.py`).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -77,11 +78,34 @@ pub fn wait_for_port(port: u16, what: &str, child: &mut Child) {
     panic!("{what} did not answer on port {port} within {STARTUP:?}");
 }
 
+/// The moto virtualenv's Python, which runs the stack world's launcher and builder.
+pub fn moto_python() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/moto/bin/python");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/e2e-setup.sh to install the AWS emulator the end-to-end tests need",
+        path.display()
+    );
+    path
+}
+
 impl Moto {
     /// Starts a fresh server (empty state).
     pub fn start() -> Moto {
+        Moto::spawn(Command::new(moto_server()))
+    }
+
+    /// Starts a fresh server through `moto_aws.py`: moto with the corrections its IAM
+    /// enforcement needs to judge the stack's policies as AWS does (see that file).
+    pub fn start_stack_world() -> Moto {
+        let mut command = Command::new(moto_python());
+        command.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lambda_e2e/moto_aws.py"));
+        Moto::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Moto {
         let port = free_port();
-        let child = Command::new(moto_server())
+        let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

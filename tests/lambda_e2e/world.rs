@@ -313,7 +313,7 @@ fn source_from(sdk: &SdkConfig) -> S3Source {
 
 /// A queue message: an SNS envelope (subject and attributes inside) or, with raw delivery, the
 /// alert itself with the attributes as SQS message attributes.
-fn parse_message(message: &aws_sdk_sqs::types::Message) -> Delivered {
+pub fn parse_message(message: &aws_sdk_sqs::types::Message) -> Delivered {
     let body: Value = serde_json::from_str(message.body().unwrap()).unwrap();
     if body.get("Type").and_then(Value::as_str) == Some("Notification") {
         let attributes = body["MessageAttributes"]
