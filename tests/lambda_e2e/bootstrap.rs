@@ -321,15 +321,7 @@ async fn serves_invocations(artifact: Artifact) {
 
     // Deliveries that are wrong give delivery alerts: a stranger's, and Dev's cut short (not
     // gzip), in a plain S3 notification.
-    let stranger_key = trailwatch_synth::log_key(
-        None,
-        None,
-        STRANGER,
-        "us-east-1",
-        DAY,
-        (9, 15),
-        "StrangerStranger",
-    );
+    let stranger_key = stranger_key();
     let corrupt_key = dev_key("CorruptGzipData1");
     world
         .put(

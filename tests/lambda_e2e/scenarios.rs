@@ -100,15 +100,7 @@ async fn detections_reach_each_team_once_with_body_and_attributes() {
 #[tokio::test]
 async fn delivery_problems_each_give_their_delivery_alert() {
     let world = World::new().await;
-    let stranger_key = trailwatch_synth::log_key(
-        None,
-        None,
-        STRANGER,
-        "us-east-1",
-        DAY,
-        (9, 15),
-        "StrangerStranger",
-    );
+    let stranger_key = stranger_key();
     let private_key = dev_key("PrivateAclPriv01");
     let corrupt_key = prod_key("CorruptGzipData1");
     let mismatch_key = prod_key("MismatchAccount1");

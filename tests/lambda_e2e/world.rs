@@ -41,6 +41,19 @@ pub fn dev_key(suffix: &str) -> String {
     log_key(None, None, DEV, "eu-west-1", DAY, (9, 10), suffix)
 }
 
+/// A key in the folder of an account nobody expects, at 09:15 in us-east-1.
+pub fn stranger_key() -> String {
+    log_key(
+        None,
+        None,
+        STRANGER,
+        "us-east-1",
+        DAY,
+        (9, 15),
+        "StrangerStranger",
+    )
+}
+
 /// The keys the fixtures in `events/` name.
 pub fn fixture_prod_key() -> String {
     prod_key("Pr0dAbCdEfGh1234")
