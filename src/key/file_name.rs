@@ -1,8 +1,10 @@
 //! The file name at the bottom of a CloudTrail folder tree: its shape for the folder's kind,
 //! and agreement with the account, region and date folders above it.
 
+use time::{Month, OffsetDateTime, PrimitiveDateTime, Time};
+
 use super::component::{is_region, is_utc_time};
-use super::{KeyError, KeyErrorKind, Trail};
+use super::{DigestName, KeyError, KeyErrorKind, Trail};
 
 /// The folders a file name must agree with, as written in the key.
 pub(super) struct Folders<'a> {
@@ -15,9 +17,16 @@ pub(super) struct Folders<'a> {
 
 const EXTENSION: &str = ".json.gz";
 const SUFFIX_LEN: usize = 16;
+/// What ends a backfill digest's stem, after its time.
+const BACKFILL: &str = "_backfill";
 
-/// Checks that `name` is a file name of `trail`'s kind that agrees with `folders`.
-pub(super) fn check(trail: Trail, name: &str, folders: &Folders<'_>) -> Result<(), KeyError> {
+/// Checks that `name` is a file name of `trail`'s kind that agrees with `folders`; for a digest,
+/// returns what its name says beyond them.
+pub(super) fn check(
+    trail: Trail,
+    name: &str,
+    folders: &Folders<'_>,
+) -> Result<Option<DigestName>, KeyError> {
     let folder = trail.name();
     let bad_name = |why: String| {
         KeyError::new(
@@ -59,9 +68,14 @@ pub(super) fn check(trail: Trail, name: &str, folders: &Folders<'_>) -> Result<(
         return Err(mismatch("region", region, folders.region.to_owned()));
     }
 
+    let mut digest = None;
     let stamp = match trail {
         // Trail names may contain `_` but regions cannot, so a digest's name splits from the right.
         Trail::Digest => {
+            let (tail, backfill) = match tail.strip_suffix(BACKFILL) {
+                Some(tail) => (tail, true),
+                None => (tail, false),
+            };
             let mut fields = tail.rsplitn(3, '_');
             let (Some(stamp), Some(home_region), Some(trail_name)) =
                 (fields.next(), fields.next(), fields.next())
@@ -79,6 +93,7 @@ pub(super) fn check(trail: Trail, name: &str, folders: &Folders<'_>) -> Result<(
                     format!("home region `{home_region}` in file name `{name}` is not a valid AWS region name"),
                 ));
             }
+            digest = Some((trail_name, home_region, backfill));
             stamp
         }
         Trail::Log | Trail::Insight => {
@@ -118,7 +133,36 @@ pub(super) fn check(trail: Trail, name: &str, folders: &Folders<'_>) -> Result<(
             ),
         ));
     }
-    Ok(())
+    Ok(digest.map(|(trail, home_region, backfill)| DigestName {
+        trail: trail.to_owned(),
+        home_region: home_region.to_owned(),
+        time: stamp_time(date, time),
+        backfill,
+    }))
+}
+
+/// The UTC instant of a digest's checked `yyyymmdd` and `hhmmssZ`. The date folders and the
+/// time were validated before, so the fallback (the Unix epoch) is never taken.
+fn stamp_time(date: &str, clock: &str) -> OffsetDateTime {
+    let number =
+        |text: &str, from: usize, to: usize| -> Option<u32> { text.get(from..to)?.parse().ok() };
+    let parsed = (|| {
+        let month = Month::try_from(u8::try_from(number(date, 4, 6)?).ok()?).ok()?;
+        let day = time::Date::from_calendar_date(
+            i32::try_from(number(date, 0, 4)?).ok()?,
+            month,
+            u8::try_from(number(date, 6, 8)?).ok()?,
+        )
+        .ok()?;
+        let clock = Time::from_hms(
+            u8::try_from(number(clock, 0, 2)?).ok()?,
+            u8::try_from(number(clock, 2, 4)?).ok()?,
+            u8::try_from(number(clock, 4, 6)?).ok()?,
+        )
+        .ok()?;
+        Some(PrimitiveDateTime::new(day, clock).assume_utc())
+    })();
+    parsed.unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The file-name shape of `trail`'s kind, for messages.
@@ -126,7 +170,7 @@ fn pattern(trail: Trail) -> String {
     let marker = trail.name();
     match trail {
         Trail::Digest => format!(
-            "<account>_{marker}_<region>_<trail>_<home region>_<yyyymmdd>T<hhmmss>Z{EXTENSION}"
+            "<account>_{marker}_<region>_<trail>_<home region>_<yyyymmdd>T<hhmmss>Z[{BACKFILL}]{EXTENSION}"
         ),
         Trail::Log | Trail::Insight => format!(
             "<account>_{marker}_<region>_<yyyymmdd>T<hhmm>Z_<{SUFFIX_LEN} letters or digits>{EXTENSION}"
@@ -345,7 +389,9 @@ mod tests {
             ),
         ];
         for (case, trail, name, expected) in cases {
-            let got = check(*trail, name, &FOLDERS).map_err(|e| e.code());
+            let got = check(*trail, name, &FOLDERS)
+                .map(|_| ())
+                .map_err(|e| e.code());
             assert_eq!(got, *expected, "case `{case}`");
         }
     }

@@ -23,6 +23,8 @@ pub use component::{is_account_id, is_org_id, is_region};
 pub use error::{KeyError, KeyErrorKind};
 pub use url::url_decode;
 
+use time::OffsetDateTime;
+
 use crate::date::Date;
 use component::date_folders;
 use file_name::Folders;
@@ -76,6 +78,23 @@ pub struct LogKey {
     pub region: Option<String>,
     /// The day named by the date folders.
     pub date: Option<Date>,
+    /// For a digest, what its file name says beyond the folders; `None` for every other kind.
+    #[serde(skip)]
+    pub digest: Option<DigestName>,
+}
+
+/// What a digest file's name says beyond its folders (DESIGN §1, INTEGRITY §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestName {
+    /// The trail's name.
+    pub trail: String,
+    /// The trail's home region, where its public keys are listed.
+    pub home_region: String,
+    /// The file name's time (`yyyymmddThhmmssZ`), which is when the digest was written.
+    pub time: OffsetDateTime,
+    /// A backfill digest (`…Z_backfill.json.gz`), written later for logs that missed their
+    /// hour's digest.
+    pub backfill: bool,
 }
 
 impl LogKey {
@@ -121,6 +140,7 @@ impl LogKey {
             account_id: None,
             region: None,
             date: None,
+            digest: None,
         }
     }
 }
@@ -294,7 +314,7 @@ fn parse_trail_tree(
         month,
         day,
     };
-    file_name::check(trail, file, &folders)?;
+    key.digest = file_name::check(trail, file, &folders)?;
     key.kind = trail.kind();
     key.region = Some(region.to_owned());
     key.date = date;

@@ -21,6 +21,7 @@ fn file(
         account_id: Some(account.to_owned()),
         region: Some(region.to_owned()),
         date: Date::new(year, month, day),
+        digest: None,
     })
 }
 
@@ -39,9 +40,15 @@ fn other(
 const ACCT: &str = "111122223333";
 const LOG: &str = "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/06/111122223333_CloudTrail_eu-west-1_20250306T0230Z_QF6qcgyiaVnSueXa.json.gz";
 
+/// Compares everything but a digest's name, which `digest_names_*` below check.
 fn check(cases: Vec<(&str, String, Result<LogKey, &str>)>) {
     for (name, key, expected) in cases {
-        let got = LogKey::parse(&key, today()).map_err(|e| e.code());
+        let got = LogKey::parse(&key, today())
+            .map(|key| LogKey {
+                digest: None,
+                ..key
+            })
+            .map_err(|e| e.code());
         assert_eq!(got, expected, "case `{name}`: key `{key}`");
     }
 }
@@ -505,5 +512,80 @@ fn keys_up_to_s3s_1024_bytes_parse_and_longer_ones_are_refused() {
     assert_eq!(
         LogKey::parse(&wide, today()).unwrap_err().code(),
         "too-long"
+    );
+}
+
+#[test]
+fn digest_names_give_trail_home_region_time_and_backfill() {
+    let folder = "AWSLogs/o-aa1bb2cc3d/111122223333/CloudTrail-Digest/eu-west-1/2025/03/06";
+    let cases = [
+        (
+            "standard",
+            "111122223333_CloudTrail-Digest_eu-west-1_org_trail_us-east-1_20250306T023015Z.json.gz",
+            ("org_trail", "us-east-1", (2, 30, 15), false),
+        ),
+        (
+            "backfill",
+            "111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_20250306T235959Z_backfill.json.gz",
+            ("t", "eu-west-1", (23, 59, 59), true),
+        ),
+        (
+            "a trail named backfill is not a backfill digest",
+            "111122223333_CloudTrail-Digest_eu-west-1_backfill_us-east-1_20250306T000000Z.json.gz",
+            ("backfill", "us-east-1", (0, 0, 0), false),
+        ),
+    ];
+    for (case, file, (trail, home, (h, m, sec), backfill)) in cases {
+        let key = LogKey::parse(&format!("{folder}/{file}"), today())
+            .unwrap_or_else(|e| panic!("case `{case}`: {e}"));
+        let name = key
+            .digest
+            .unwrap_or_else(|| panic!("case `{case}`: no digest name"));
+        let time = time::Date::from_calendar_date(2025, time::Month::March, 6)
+            .unwrap()
+            .with_hms(h, m, sec)
+            .unwrap()
+            .assume_utc();
+        assert_eq!(
+            name,
+            DigestName {
+                trail: trail.to_owned(),
+                home_region: home.to_owned(),
+                time,
+                backfill,
+            },
+            "case `{case}`"
+        );
+    }
+    let log = LogKey::parse(LOG, today()).unwrap();
+    assert_eq!(log.digest, None, "a log has no digest name");
+}
+
+#[test]
+fn backfill_marks_only_digests_and_only_after_the_time() {
+    let folder = "AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2025/03/06";
+    for (case, file) in [
+        (
+            "backfill before the time",
+            "111122223333_CloudTrail-Digest_eu-west-1_t_us-east-1_backfill_20250306T000000Z.json.gz",
+        ),
+        (
+            "backfill twice",
+            "111122223333_CloudTrail-Digest_eu-west-1_t_us-east-1_20250306T000000Z_backfill_backfill.json.gz",
+        ),
+        (
+            "backfill in another case",
+            "111122223333_CloudTrail-Digest_eu-west-1_t_us-east-1_20250306T000000Z_Backfill.json.gz",
+        ),
+    ] {
+        assert!(
+            LogKey::parse(&format!("{folder}/{file}"), today()).is_err(),
+            "case `{case}`"
+        );
+    }
+    let log = "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/06/111122223333_CloudTrail_eu-west-1_20250306T0230Z_QF6qcgyiaVnSueXa_backfill.json.gz";
+    assert!(
+        LogKey::parse(log, today()).is_err(),
+        "a log has no backfill form"
     );
 }
