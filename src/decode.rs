@@ -125,17 +125,39 @@ impl DecodeError {
 
 /// Counts and bounds what passes through, and remembers whether an error came from below
 /// (the source) or was raised here (a limit), so the gzip layer's errors can be told apart.
-struct Metered<R> {
+/// The integrity checks' reader of first gzip members ([`crate::digest::member`]) uses it too.
+pub(crate) struct Metered<R> {
     inner: R,
     bytes: u64,
     limit: u64,
     failure: Option<Failure>,
 }
 
+/// Where an error a [`Metered`] reader passed up came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Failure {
+pub(crate) enum Failure {
+    /// The reader below failed.
     Source,
+    /// More than the limit passed through.
     Limit,
+}
+
+impl<R> Metered<R> {
+    /// `inner`, failing once more than `limit` bytes have passed.
+    pub(crate) fn new(inner: R, limit: u64) -> Self {
+        Metered {
+            inner,
+            bytes: 0,
+            limit,
+            failure: None,
+        }
+    }
+
+    /// What the last error came from; `None` when no error came from here or below (the layer
+    /// above raised it).
+    pub(crate) fn failure(&self) -> Option<Failure> {
+        self.failure
+    }
 }
 
 impl<R: Read> Read for Metered<R> {
@@ -212,12 +234,7 @@ impl<'p, R: Read> RecordReader<'p, R> {
         plan: &'p FieldPlan,
         limits: Limits,
     ) -> Result<Self, DecodeError> {
-        let metered = Metered {
-            inner: source,
-            bytes: 0,
-            limit: limits.max_compressed_bytes,
-            failure: None,
-        };
+        let metered = Metered::new(source, limits.max_compressed_bytes);
         let mut buffered = BufReader::with_capacity(CHUNK, metered);
         let head = match buffered.fill_buf() {
             Ok(head) => head,

@@ -16,6 +16,7 @@
 //!   [`insight_key`]: files and keys as CloudTrail delivers them.
 //! - [`sample_bucket`]: the bundled `events/sample-bucket/`, and [`SAMPLE_ALERTS`]: what each of
 //!   its objects holds and raises on replay.
+//! - [`digest`]: signed digest files, the tests' signing key and its key file.
 //! - [`CIS_EVENT_NAMES`]: the event names the built-in pack's CIS controls list (RULES.md), for
 //!   the generator's reference evaluation and the product's pack tests alike.
 
@@ -24,6 +25,7 @@ mod catalog;
 mod cis;
 mod clock;
 mod controls;
+pub mod digest;
 mod identity;
 mod json;
 mod record;
