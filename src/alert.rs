@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use crate::record::{FieldPlan, Record, SlotId, Step};
 use crate::rules::Severity;
 
-/// Detection (a record matched a rule) or delivery (a file failed validation).
+/// Detection (a record matched a rule), delivery (a file failed validation) or integrity (a
+/// digest or a log it lists failed validation, or digests stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertKind {
@@ -22,6 +23,8 @@ pub enum AlertKind {
     Detection,
     /// A delivered file failed one of the delivery checks.
     Delivery,
+    /// Log-file integrity validation failed (INTEGRITY §4).
+    Integrity,
 }
 
 impl AlertKind {
@@ -30,6 +33,93 @@ impl AlertKind {
         match self {
             AlertKind::Detection => "detection",
             AlertKind::Delivery => "delivery",
+            AlertKind::Integrity => "integrity",
+        }
+    }
+}
+
+/// Everything log-file integrity validation can find (INTEGRITY §4); each is its own rule id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntegrityProblem {
+    /// The digest is gone, not gzip, not a JSON object, or lacks a field.
+    DigestUnreadable,
+    /// The digest's signature metadata is missing or wrong, or the signature does not verify.
+    DigestSignature,
+    /// The digest says it was written elsewhere than where it was found.
+    DigestMoved,
+    /// No public key has the digest's fingerprint.
+    PublicKeyUnknown,
+    /// The previous digest is gone, or its signature is not the one this digest links to.
+    DigestChain,
+    /// The digest starts a new chain: logging or validation stopped, or a new trail.
+    ChainRestarted,
+    /// A log the digest lists is gone.
+    LogMissing,
+    /// A log the digest lists is not the file CloudTrail hashed.
+    LogModified,
+    /// An account's or region's newest digest is older than allowed, or there is none.
+    DigestLate,
+}
+
+impl IntegrityProblem {
+    /// Every problem, in the order of the specification's table.
+    pub const ALL: [IntegrityProblem; 9] = [
+        IntegrityProblem::DigestUnreadable,
+        IntegrityProblem::DigestSignature,
+        IntegrityProblem::DigestMoved,
+        IntegrityProblem::PublicKeyUnknown,
+        IntegrityProblem::DigestChain,
+        IntegrityProblem::ChainRestarted,
+        IntegrityProblem::LogMissing,
+        IntegrityProblem::LogModified,
+        IntegrityProblem::DigestLate,
+    ];
+
+    /// The alert's `rule_id`.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            IntegrityProblem::DigestUnreadable => "integrity.digest-unreadable",
+            IntegrityProblem::DigestSignature => "integrity.digest-signature",
+            IntegrityProblem::DigestMoved => "integrity.digest-moved",
+            IntegrityProblem::PublicKeyUnknown => "integrity.public-key-unknown",
+            IntegrityProblem::DigestChain => "integrity.digest-chain",
+            IntegrityProblem::ChainRestarted => "integrity.chain-restarted",
+            IntegrityProblem::LogMissing => "integrity.log-missing",
+            IntegrityProblem::LogModified => "integrity.log-modified",
+            IntegrityProblem::DigestLate => "integrity.digest-late",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            IntegrityProblem::DigestUnreadable => "CloudTrail digest file is missing or unreadable",
+            IntegrityProblem::DigestSignature => {
+                "CloudTrail digest file's signature is missing or invalid"
+            }
+            IntegrityProblem::DigestMoved => {
+                "CloudTrail digest file is not where CloudTrail wrote it"
+            }
+            IntegrityProblem::PublicKeyUnknown => {
+                "CloudTrail digest file names an unknown public key"
+            }
+            IntegrityProblem::DigestChain => "CloudTrail digest chain is broken",
+            IntegrityProblem::ChainRestarted => "CloudTrail digest chain restarted",
+            IntegrityProblem::LogMissing => "CloudTrail log file listed in a digest is missing",
+            IntegrityProblem::LogModified => "CloudTrail log file was modified after delivery",
+            IntegrityProblem::DigestLate => "CloudTrail digests stopped arriving",
+        }
+    }
+
+    fn severity(self) -> Severity {
+        match self {
+            IntegrityProblem::DigestSignature | IntegrityProblem::LogModified => Severity::Critical,
+            IntegrityProblem::DigestUnreadable
+            | IntegrityProblem::DigestMoved
+            | IntegrityProblem::PublicKeyUnknown
+            | IntegrityProblem::DigestChain
+            | IntegrityProblem::LogMissing => Severity::High,
+            IntegrityProblem::DigestLate => Severity::Medium,
+            IntegrityProblem::ChainRestarted => Severity::Low,
         }
     }
 }
@@ -143,9 +233,10 @@ pub struct Alert {
     pub source_ip: Option<String>,
     /// The bucket holding the object; null for a file `trailwatch scan` reads.
     pub bucket: Option<String>,
-    /// The object's key (for `trailwatch scan`, the file's path).
-    pub key: String,
-    /// For a delivery alert, a sentence saying what was found; null for detections.
+    /// The object's key (for `trailwatch scan`, the file's path); null only for an
+    /// `integrity.digest-late` alert about an account or region with no digest at all.
+    pub key: Option<String>,
+    /// For a delivery or integrity alert, a sentence saying what was found; null for detections.
     pub reason: Option<String>,
     /// The matched record as JSON, cut down when too large; null for delivery alerts.
     pub record: Option<Value>,
@@ -316,7 +407,7 @@ impl Alert {
             principal: clipped(event.principal),
             source_ip: clipped(event.source_ip),
             bucket: origin.bucket.map(|b| clip(b.to_string())),
-            key: clip(origin.key.to_string()),
+            key: Some(clip(origin.key.to_string())),
             reason: None,
             record: Some(record),
             record_truncated,
@@ -325,23 +416,74 @@ impl Alert {
 
     /// A delivery alert: `problem` with `reason`, a sentence saying what was found.
     pub fn delivery(problem: DeliveryProblem, origin: Origin<'_>, reason: String) -> Alert {
+        Alert::finding(
+            AlertKind::Delivery,
+            (problem.rule_id(), problem.title(), problem.severity()),
+            origin.bucket,
+            Some(origin.key),
+            origin.account_id,
+            origin.region,
+            reason,
+        )
+    }
+
+    /// An integrity alert: `problem` about the object `key` of `bucket` (`None` for a late
+    /// account or region with no digest at all), for the account and region of the digest it
+    /// came from, with `reason`, a sentence giving the evidence.
+    pub fn integrity(
+        problem: IntegrityProblem,
+        bucket: &str,
+        key: Option<&str>,
+        account_id: Option<&str>,
+        region: Option<&str>,
+        reason: String,
+    ) -> Alert {
+        Alert::finding(
+            AlertKind::Integrity,
+            (problem.rule_id(), problem.title(), problem.severity()),
+            Some(bucket),
+            key,
+            account_id,
+            region,
+            reason,
+        )
+    }
+
+    /// A delivery or integrity alert: no record, a reason. For a keyless alert the id hashes
+    /// the account and region instead, so that each late account or region has its own.
+    fn finding(
+        kind: AlertKind,
+        (rule_id, title, severity): (&str, &str, Severity),
+        bucket: Option<&str>,
+        key: Option<&str>,
+        account_id: Option<&str>,
+        region: Option<&str>,
+        reason: String,
+    ) -> Alert {
+        let id = match key {
+            Some(key) => alert_id(bucket, key, None, rule_id),
+            None => {
+                let subject = format!("{}/{}", account_id.unwrap_or(""), region.unwrap_or(""));
+                alert_id(bucket, "", Some(&subject), rule_id)
+            }
+        };
         Alert {
             version: 1,
-            alert_id: alert_id(origin.bucket, origin.key, None, problem.rule_id()),
-            kind: AlertKind::Delivery,
-            rule_id: problem.rule_id().to_string(),
-            title: problem.title().to_string(),
-            severity: problem.severity(),
-            account_id: origin.account_id.map(String::from),
-            region: origin.region.map(String::from),
+            alert_id: id,
+            kind,
+            rule_id: rule_id.to_string(),
+            title: title.to_string(),
+            severity,
+            account_id: account_id.map(String::from),
+            region: region.map(String::from),
             event_time: None,
             event_name: None,
             event_source: None,
             event_id: None,
             principal: None,
             source_ip: None,
-            bucket: origin.bucket.map(|b| clip(b.to_string())),
-            key: clip(origin.key.to_string()),
+            bucket: bucket.map(|b| clip(b.to_string())),
+            key: key.map(|k| clip(k.to_string())),
             reason: Some(clip(reason)),
             record: None,
             record_truncated: false,

@@ -30,9 +30,14 @@ impl Date {
 
     /// Today's date in UTC according to the system clock.
     pub fn today_utc() -> Date {
-        // A clock outside years 1–9999 is clamped, so a broken clock shows up as every delivery
-        // falling outside the date window rather than as a panic.
-        Date(OffsetDateTime::now_utc().date()).clamp(FIRST, LAST)
+        Date::of(OffsetDateTime::now_utc())
+    }
+
+    /// The UTC day of `at`. A time outside years 1–9999 is clamped, so a broken clock shows up
+    /// as every delivery falling outside the date window rather than as a panic.
+    pub fn of(at: OffsetDateTime) -> Date {
+        let utc = at.checked_to_offset(time::UtcOffset::UTC).unwrap_or(at);
+        Date(utc.date()).clamp(FIRST, LAST)
     }
 
     /// The following day; 9999-12-31, the last representable date, is its own successor.

@@ -1,5 +1,7 @@
 //! The local adapters: a folder shaped like the bucket as the object source, stdout as the
-//! alert sink. What `trailwatch scan` and `trailwatch replay` run on, with no AWS at all.
+//! alert sink. What `trailwatch scan` and `trailwatch replay DIR` run on, with no AWS at all.
+//! A folder keeps no ACLs and no metadata, so neither the ACL check nor the digest checks run
+//! over it (INTEGRITY §7).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -7,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::acl::ObjectAcl;
 use crate::alert::Alert;
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError, SourceErrorKind};
+use crate::ports::{
+    AlertSink, Metadata, ObjectRef, ObjectSource, Opened, SinkError, SourceError, SourceErrorKind,
+};
 
 /// Files under a root folder; an object's key is its path relative to the root, with `/`.
 #[derive(Debug, Clone)]
@@ -23,7 +27,7 @@ impl FolderSource {
 
     /// Every file under the root as an object, in key order (like an S3 listing). Keys that
     /// are not UTF-8 are converted lossily, so they still reach key validation and fail there.
-    pub fn list(&self, bucket: &str) -> io::Result<Vec<ObjectRef>> {
+    fn walk(&self, bucket: &str) -> io::Result<Vec<ObjectRef>> {
         let mut objects = Vec::new();
         let mut folders = vec![self.root.clone()];
         while let Some(folder) = folders.pop() {
@@ -57,19 +61,55 @@ fn key_of(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+fn io_failure(path: &Path, e: io::Error) -> SourceError {
+    let kind = match e.kind() {
+        io::ErrorKind::NotFound => SourceErrorKind::NotFound,
+        io::ErrorKind::PermissionDenied => SourceErrorKind::AccessDenied,
+        _ => SourceErrorKind::Permanent,
+    };
+    SourceError::new(kind, path.display().to_string()).caused_by(e)
+}
+
 impl ObjectSource for FolderSource {
     type Body = File;
 
-    async fn open(&self, object: &ObjectRef) -> Result<File, SourceError> {
+    async fn open(&self, object: &ObjectRef) -> Result<Opened<File>, SourceError> {
         let path = self.root.join(&object.key);
-        File::open(&path).map_err(|e| {
-            let kind = match e.kind() {
-                io::ErrorKind::NotFound => SourceErrorKind::NotFound,
-                io::ErrorKind::PermissionDenied => SourceErrorKind::AccessDenied,
-                _ => SourceErrorKind::Permanent,
-            };
-            SourceError::new(kind, path.display().to_string()).caused_by(e)
+        let body = File::open(&path).map_err(|e| io_failure(&path, e))?;
+        Ok(Opened {
+            body,
+            metadata: None,
         })
+    }
+
+    async fn head(&self, object: &ObjectRef) -> Result<Option<Metadata>, SourceError> {
+        let path = self.root.join(&object.key);
+        std::fs::metadata(&path).map_err(|e| io_failure(&path, e))?;
+        Ok(None)
+    }
+
+    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectRef>, SourceError> {
+        let mut objects = self.walk(bucket).map_err(|e| io_failure(&self.root, e))?;
+        objects.retain(|object| object.key.starts_with(prefix));
+        Ok(objects)
+    }
+
+    async fn folders(&self, _bucket: &str, prefix: &str) -> Result<Vec<String>, SourceError> {
+        let folder = self.root.join(prefix);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_failure(&folder, e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| io_failure(&folder, e))?;
+            if entry.path().is_dir() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// A folder has no ACLs to check.

@@ -1,11 +1,16 @@
-//! The pipeline's two ports: where objects come from and where alerts go. S3 and SNS in
-//! Lambda, a folder and stdout locally, anything in tests; the pipeline is generic over both.
+//! The pipeline's ports: where objects come from, where CloudTrail's public keys come from, and
+//! where alerts go. S3, CloudTrail and SNS in Lambda; S3 or a folder, a key file and stdout in
+//! the CLI; anything in tests. The pipeline and the integrity checks are generic over them.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::Read;
 
+use time::OffsetDateTime;
+
 use crate::acl::ObjectAcl;
 use crate::alert::Alert;
+use crate::digest::keys::PublicKey;
 use crate::error::chain;
 
 /// One object to process, as a trigger names it.
@@ -103,6 +108,18 @@ impl SourceError {
     }
 }
 
+/// An object's user metadata (`x-amz-meta-*`): names in lower case, without the prefix.
+pub type Metadata = BTreeMap<String, String>;
+
+/// An object opened for reading.
+#[derive(Debug)]
+pub struct Opened<B> {
+    /// A reader over the object's bytes as stored (compressed).
+    pub body: B,
+    /// The object's user metadata; `None` where the source keeps none (a folder).
+    pub metadata: Option<Metadata>,
+}
+
 /// Where objects come from.
 pub trait ObjectSource {
     /// A reader over the object's bytes as stored (compressed).
@@ -112,7 +129,29 @@ pub trait ObjectSource {
     fn open(
         &self,
         object: &ObjectRef,
-    ) -> impl Future<Output = Result<Self::Body, SourceError>> + Send;
+    ) -> impl Future<Output = Result<Opened<Self::Body>, SourceError>> + Send;
+
+    /// The object's user metadata without its bytes (S3's HEAD); `None` where the source keeps
+    /// none.
+    fn head(
+        &self,
+        object: &ObjectRef,
+    ) -> impl Future<Output = Result<Option<Metadata>, SourceError>> + Send;
+
+    /// Every object of `bucket` whose key starts with `prefix`, in key order.
+    fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<ObjectRef>, SourceError>> + Send;
+
+    /// The names of the folders directly under `prefix` (which ends in `/` or is empty), in
+    /// order, without the prefix or a trailing `/` (S3's common prefixes with delimiter `/`).
+    fn folders(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
 
     /// The object's ACL and the bucket owner's canonical id, or `None` where ACLs do not apply
     /// (local folders).
@@ -152,4 +191,16 @@ impl SinkError {
 pub trait AlertSink {
     /// Publishes a batch of alerts (the pipeline sends them in order, in batches it bounds).
     fn publish(&self, alerts: &[Alert]) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Where CloudTrail's public keys come from: a key file, or CloudTrail's ListPublicKeys.
+pub trait PublicKeys {
+    /// The key with `fingerprint`, for a digest of a trail whose home region is `home_region`
+    /// that was signed around `signed_at`; `None` when no key has that fingerprint.
+    fn find(
+        &self,
+        fingerprint: &str,
+        home_region: &str,
+        signed_at: OffsetDateTime,
+    ) -> impl Future<Output = Result<Option<PublicKey>, SourceError>> + Send;
 }

@@ -1,26 +1,35 @@
-//! In-memory ports for the crate's unit tests: a source of canned objects (with ACLs, missing
-//! objects and failures of every kind) and a sink that records what it is given.
+//! In-memory ports for the crate's unit tests: a source of canned objects (with ACLs, user
+//! metadata, missing objects and failures of every kind) and a sink that records what it is
+//! given.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::Mutex;
 
 use crate::acl::ObjectAcl;
 use crate::alert::Alert;
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError, SourceErrorKind};
+use crate::integrity::FileKeys;
+use crate::ports::{
+    AlertSink, Metadata, ObjectRef, ObjectSource, Opened, SinkError, SourceError, SourceErrorKind,
+};
 
-/// Objects by key. A key not there is not found; a key without an ACL answers "no ACL", as a
-/// local folder does.
-#[derive(Default)]
+/// No public keys, for tests whose sources hold no digest.
+pub(crate) static NO_KEYS: FileKeys = FileKeys::empty();
+
+/// Objects by key, whatever the bucket. A key not there is not found; a key without an ACL
+/// answers "no ACL" and one without metadata "no metadata", as a local folder does.
+#[derive(Default, Clone)]
 pub(crate) struct MemorySource {
-    objects: HashMap<String, Canned>,
+    objects: BTreeMap<String, Canned>,
 }
 
-/// One object: its bytes or how reading them fails, and its ACL with the bucket owner's id or
-/// how reading that fails.
+/// One object: its bytes or how reading them fails, its ACL with the bucket owner's id or how
+/// reading that fails, and its user metadata.
+#[derive(Clone)]
 struct Canned {
     body: Result<Vec<u8>, SourceErrorKind>,
     acl: Option<Result<(ObjectAcl, String), SourceErrorKind>>,
+    metadata: Option<Metadata>,
 }
 
 impl MemorySource {
@@ -46,8 +55,29 @@ impl MemorySource {
         self
     }
 
+    /// Gives the object at `key` (added before) user metadata.
+    pub fn with_metadata(mut self, key: &str, metadata: Metadata) -> Self {
+        if let Some(object) = self.objects.get_mut(key) {
+            object.metadata = Some(metadata);
+        }
+        self
+    }
+
+    /// Removes the object at `key`.
+    pub fn without(mut self, key: &str) -> Self {
+        self.objects.remove(key);
+        self
+    }
+
     fn canned(mut self, key: String, body: Result<Vec<u8>, SourceErrorKind>) -> Self {
-        self.objects.insert(key, Canned { body, acl: None });
+        self.objects.insert(
+            key,
+            Canned {
+                body,
+                acl: None,
+                metadata: None,
+            },
+        );
         self
     }
 }
@@ -59,12 +89,55 @@ fn failure(kind: SourceErrorKind, call: &str, object: &ObjectRef) -> SourceError
 impl ObjectSource for MemorySource {
     type Body = Cursor<Vec<u8>>;
 
-    async fn open(&self, object: &ObjectRef) -> Result<Cursor<Vec<u8>>, SourceError> {
-        match self.objects.get(&object.key).map(|o| &o.body) {
-            Some(Ok(bytes)) => Ok(Cursor::new(bytes.clone())),
-            Some(Err(kind)) => Err(failure(*kind, "open", object)),
+    async fn open(&self, object: &ObjectRef) -> Result<Opened<Cursor<Vec<u8>>>, SourceError> {
+        match self.objects.get(&object.key) {
+            Some(Canned {
+                body: Ok(bytes),
+                metadata,
+                ..
+            }) => Ok(Opened {
+                body: Cursor::new(bytes.clone()),
+                metadata: metadata.clone(),
+            }),
+            Some(Canned {
+                body: Err(kind), ..
+            }) => Err(failure(*kind, "open", object)),
             None => Err(failure(SourceErrorKind::NotFound, "open", object)),
         }
+    }
+
+    async fn head(&self, object: &ObjectRef) -> Result<Option<Metadata>, SourceError> {
+        match self.objects.get(&object.key) {
+            Some(Canned {
+                body: Err(kind), ..
+            }) => Err(failure(*kind, "head", object)),
+            Some(canned) => Ok(canned.metadata.clone()),
+            None => Err(failure(SourceErrorKind::NotFound, "head", object)),
+        }
+    }
+
+    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectRef>, SourceError> {
+        Ok(self
+            .objects
+            .keys()
+            .filter(|key| key.starts_with(prefix))
+            .map(|key| ObjectRef {
+                bucket: bucket.to_owned(),
+                key: key.clone(),
+                ..ObjectRef::default()
+            })
+            .collect())
+    }
+
+    async fn folders(&self, _bucket: &str, prefix: &str) -> Result<Vec<String>, SourceError> {
+        let mut folders: Vec<String> = self
+            .objects
+            .keys()
+            .filter_map(|key| key.strip_prefix(prefix)?.split_once('/'))
+            .map(|(folder, _)| folder.to_owned())
+            .collect();
+        folders.dedup();
+        Ok(folders)
     }
 
     async fn acl(&self, object: &ObjectRef) -> Result<Option<(ObjectAcl, String)>, SourceError> {

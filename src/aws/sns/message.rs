@@ -110,11 +110,13 @@ pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json
     let what = match alert.kind {
         AlertKind::Detection => "detection",
         AlertKind::Delivery => "delivery problem",
+        AlertKind::Integrity => "integrity problem",
     };
     let mut text = format!("trailwatch {what}: {} ({})\n\n", alert.title, alert.rule_id);
-    let object = match &alert.bucket {
-        Some(bucket) => format!("s3://{bucket}/{}", alert.key),
-        None => alert.key.clone(),
+    let object = match (&alert.bucket, &alert.key) {
+        (Some(bucket), Some(key)) => Some(format!("s3://{bucket}/{key}")),
+        (Some(bucket), None) => Some(format!("s3://{bucket}")),
+        (None, key) => key.clone(),
     };
     let lines = [
         ("Severity", Some(alert.severity.as_str())),
@@ -127,7 +129,7 @@ pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json
         ("Source IP", alert.source_ip.as_deref()),
         ("Event ID", alert.event_id.as_deref()),
         ("Reason", alert.reason.as_deref()),
-        ("Object", Some(object.as_str())),
+        ("Object", object.as_deref()),
         ("Alert ID", Some(alert.alert_id.as_str())),
     ];
     for (label, value) in lines {
