@@ -9,6 +9,17 @@ use std::path::PathBuf;
 
 use crate::key::{is_account_id, is_org_id, is_region};
 
+/// How old the newest digest of an account and region may be before the heartbeat reports it
+/// late (INTEGRITY §5): CloudTrail writes one an hour, and the next hour's may take a while.
+pub const DEFAULT_MAX_DIGEST_AGE_S: u64 = 7200;
+
+/// Logs of one digest hashed at once (INTEGRITY §8).
+pub const DEFAULT_VERIFY_CONCURRENCY: usize = 8;
+
+/// The most logs of one digest hashed at once that a setting may ask for; each holds its
+/// compressed bytes in memory while it is read.
+pub const MAX_VERIFY_CONCURRENCY: usize = 64;
+
 /// Largest record copied into an alert. SNS takes 256 KiB per message and per batch; an alert
 /// travels in JSON and again in an e-mail rendering, so a record must leave room for both.
 pub const DEFAULT_MAX_ALERT_RECORD_BYTES: usize = 64 << 10;
@@ -51,6 +62,10 @@ pub struct Settings {
     pub regions: Option<BTreeSet<String>>,
     /// Buckets whose objects may be read; `None` reads whichever bucket an event names.
     pub buckets: Option<BTreeSet<String>>,
+    /// The heartbeat's default allowed age of the newest digest, in seconds.
+    pub max_digest_age_s: u64,
+    /// Logs of one digest read and hashed at once.
+    pub verify_concurrency: usize,
 }
 
 impl Default for Settings {
@@ -62,6 +77,8 @@ impl Default for Settings {
             expected_org: None,
             regions: None,
             buckets: None,
+            max_digest_age_s: DEFAULT_MAX_DIGEST_AGE_S,
+            verify_concurrency: DEFAULT_VERIFY_CONCURRENCY,
         }
     }
 }
@@ -103,7 +120,7 @@ pub fn parse_buckets(setting: &str, text: &str) -> Result<BTreeSet<String>, Conf
 
 /// 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter
 /// or digit (S3's naming rules for general purpose buckets).
-fn is_bucket_name(name: &str) -> bool {
+pub fn is_bucket_name(name: &str) -> bool {
     let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
     (3..=63).contains(&name.len())
         && edge(name.as_bytes().first())
@@ -154,9 +171,16 @@ pub mod env {
     pub const MAX_RECORD_BYTES: &str = "TRAILWATCH_MAX_RECORD_BYTES";
     /// Largest record copied into an alert before it is truncated.
     pub const MAX_ALERT_RECORD_BYTES: &str = "TRAILWATCH_MAX_ALERT_RECORD_BYTES";
+    /// Path or `s3://bucket/key` of CloudTrail's public keys as `aws cloudtrail
+    /// list-public-keys` prints them; unset: ask CloudTrail.
+    pub const PUBLIC_KEYS: &str = "TRAILWATCH_PUBLIC_KEYS";
+    /// The heartbeat's allowed age of the newest digest, in seconds.
+    pub const MAX_DIGEST_AGE_S: &str = "TRAILWATCH_MAX_DIGEST_AGE_S";
+    /// Logs of one digest hashed at once.
+    pub const VERIFY_CONCURRENCY: &str = "TRAILWATCH_VERIFY_CONCURRENCY";
 
     /// Every variable, in the order the documentation lists them.
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 15] = [
         TOPIC_ARN,
         EXPECTED_ACCOUNTS,
         EXPECTED_ORG_ID,
@@ -169,12 +193,15 @@ pub mod env {
         MAX_DECOMPRESSED_BYTES,
         MAX_RECORD_BYTES,
         MAX_ALERT_RECORD_BYTES,
+        PUBLIC_KEYS,
+        MAX_DIGEST_AGE_S,
+        VERIFY_CONCURRENCY,
     ];
 }
 
-/// Where a custom rules file is read from at cold start.
+/// Where a file read at cold start (custom rules, public keys) comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RulesLocation {
+pub enum FileLocation {
     /// A file on the function's file system (its package, a layer, a mounted volume).
     Path(PathBuf),
     /// An S3 object, read with the function's own S3 client.
@@ -186,14 +213,14 @@ pub enum RulesLocation {
     },
 }
 
-impl RulesLocation {
+impl FileLocation {
     /// `s3://bucket/key` or a file path.
-    pub fn parse(setting: &str, text: &str) -> Result<RulesLocation, ConfigError> {
+    pub fn parse(setting: &str, text: &str) -> Result<FileLocation, ConfigError> {
         let Some(rest) = text.strip_prefix("s3://") else {
-            return Ok(RulesLocation::Path(PathBuf::from(text)));
+            return Ok(FileLocation::Path(PathBuf::from(text)));
         };
         match rest.split_once('/') {
-            Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(RulesLocation::S3 {
+            Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(FileLocation::S3 {
                 bucket: bucket.to_string(),
                 key: key.to_string(),
             }),
@@ -207,8 +234,8 @@ impl RulesLocation {
     /// How errors and rule listings name the file: its path or its `s3://` URI.
     pub fn origin(&self) -> String {
         match self {
-            RulesLocation::Path(path) => path.display().to_string(),
-            RulesLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+            FileLocation::Path(path) => path.display().to_string(),
+            FileLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
         }
     }
 }
@@ -226,14 +253,17 @@ pub struct LambdaConfig {
     /// Account that must own the bucket for any S3 request to proceed (`ExpectedBucketOwner`).
     pub expected_bucket_owner: Option<String>,
     /// A custom rules file to merge with the built-in pack.
-    pub rules: Option<RulesLocation>,
+    pub rules: Option<FileLocation>,
+    /// CloudTrail's public keys from a file instead of ListPublicKeys.
+    pub public_keys: Option<FileLocation>,
 }
 
 impl Settings {
-    /// These settings with the size limits a deployment sets (`TRAILWATCH_MAX_*`) read through
-    /// `lookup`; unset ones keep their value. The CLI reads them too, so a local replay bounds a
-    /// hostile file exactly as the function would.
-    pub fn with_limits_from(
+    /// These settings with the size limits (`TRAILWATCH_MAX_*`) and the integrity checks' tuning
+    /// (`TRAILWATCH_MAX_DIGEST_AGE_S`, `TRAILWATCH_VERIFY_CONCURRENCY`) a deployment sets, read
+    /// through `lookup`; unset ones keep their value. The CLI reads them too, so a local replay
+    /// bounds a hostile file exactly as the function would.
+    pub fn with_tuning_from(
         self,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
@@ -258,13 +288,21 @@ impl Settings {
                 get(env::MAX_ALERT_RECORD_BYTES),
             )?
             .unwrap_or(self.max_alert_record_bytes),
+            max_digest_age_s: positive(
+                env::MAX_DIGEST_AGE_S,
+                get(env::MAX_DIGEST_AGE_S),
+                "seconds",
+            )?
+            .unwrap_or(self.max_digest_age_s),
+            verify_concurrency: concurrency(get(env::VERIFY_CONCURRENCY))?
+                .unwrap_or(self.verify_concurrency),
             ..self
         })
     }
 
-    /// [`Settings::with_limits_from`] the process environment.
-    pub fn with_env_limits(self) -> Result<Settings, ConfigError> {
-        self.with_limits_from(process_env)
+    /// [`Settings::with_tuning_from`] the process environment.
+    pub fn with_env_tuning(self) -> Result<Settings, ConfigError> {
+        self.with_tuning_from(process_env)
     }
 }
 
@@ -319,7 +357,7 @@ impl LambdaConfig {
                 .transpose()?,
             ..Settings::default()
         }
-        .with_limits_from(&get)?;
+        .with_tuning_from(&get)?;
         let bucket_owner_id = get(env::BUCKET_OWNER_ID)
             .map(|v| parse_canonical_id(env::BUCKET_OWNER_ID, v))
             .transpose()?;
@@ -336,7 +374,10 @@ impl LambdaConfig {
             })
             .transpose()?;
         let rules = get(env::RULES)
-            .map(|v| RulesLocation::parse(env::RULES, &v))
+            .map(|v| FileLocation::parse(env::RULES, &v))
+            .transpose()?;
+        let public_keys = get(env::PUBLIC_KEYS)
+            .map(|v| FileLocation::parse(env::PUBLIC_KEYS, &v))
             .transpose()?;
         Ok(LambdaConfig {
             settings,
@@ -344,6 +385,7 @@ impl LambdaConfig {
             bucket_owner_id,
             expected_bucket_owner,
             rules,
+            public_keys,
         })
     }
 }
@@ -381,12 +423,29 @@ fn parse_canonical_id(setting: &str, id: String) -> Result<String, ConfigError> 
 
 /// A positive number of bytes, when set.
 fn byte_count(setting: &str, text: Option<String>) -> Result<Option<u64>, ConfigError> {
+    positive(setting, text, "bytes")
+}
+
+/// A positive whole number of `unit`, when set.
+fn positive(setting: &str, text: Option<String>, unit: &str) -> Result<Option<u64>, ConfigError> {
     let Some(text) = text else { return Ok(None) };
     match text.parse::<u64>() {
         Ok(n) if n > 0 => Ok(Some(n)),
         _ => Err(ConfigError::new(
             setting,
-            format!("`{text}` is not a positive whole number of bytes"),
+            format!("`{text}` is not a positive whole number of {unit}"),
+        )),
+    }
+}
+
+/// 1 to [`MAX_VERIFY_CONCURRENCY`], when set.
+fn concurrency(text: Option<String>) -> Result<Option<usize>, ConfigError> {
+    let Some(text) = text else { return Ok(None) };
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_VERIFY_CONCURRENCY).contains(&n) => Ok(Some(n)),
+        _ => Err(ConfigError::new(
+            env::VERIFY_CONCURRENCY,
+            format!("`{text}` is not a whole number from 1 to {MAX_VERIFY_CONCURRENCY}"),
         )),
     }
 }

@@ -5,15 +5,20 @@
 //! deployment expects ([`layout`], settings from [`config`]); its ACL must leave the bucket owner
 //! in control ([`acl`]); its gzip'd JSON is streamed one record at a time ([`decode`]), each
 //! record scanned once for the fields anyone needs ([`record`]) and evaluated by the
-//! filter-pattern rules ([`rules`]); matches and failed checks become alerts ([`alert`]).
-//! [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3 and SNS in Lambda
-//! ([`aws`], [`handler`]), a folder and stdout in the CLI ([`local`]).
+//! filter-pattern rules ([`rules`]); matches and failed checks become alerts ([`alert`]). A
+//! digest file instead gets CloudTrail's integrity checks: its signature, its chain and the
+//! hash of every log it lists ([`digest`] for the files as values, [`integrity`] for the checks
+//! over the ports, and the heartbeat that notices digests stopping).
+//! [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3, CloudTrail and
+//! SNS in Lambda ([`aws`], [`handler`]), a folder or S3, a key file and stdout in the CLI
+//! ([`local`]).
 //!
 //! Module map, data flowing left to right (each module uses only those before it):
 //!
 //! ```text
-//! error, date, acl, record → key → config → layout, decode, rules → alert → ports
-//!   → pipeline → local (CLI) | aws, handler (Lambda)        event: trigger payloads → ObjectRef
+//! error, date, acl, record → key → config → layout, decode, rules, digest → alert → ports
+//!   → integrity → pipeline → local (CLI) | aws, handler (Lambda)
+//!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
 //!
 //! Where a change goes: a new trigger shape in `event`; a key rule in `key`; a setting in
@@ -32,10 +37,12 @@ pub mod aws;
 pub mod config;
 pub mod date;
 pub mod decode;
+pub mod digest;
 pub mod error;
 pub mod event;
 #[cfg(feature = "lambda")]
 pub mod handler;
+pub mod integrity;
 pub mod key;
 pub mod layout;
 pub mod local;

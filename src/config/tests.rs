@@ -76,7 +76,7 @@ fn lambda_config_reads_every_variable() {
     assert_eq!(c.expected_bucket_owner.as_deref(), Some("111122223333"));
     assert_eq!(
         c.rules,
-        Some(RulesLocation::S3 {
+        Some(FileLocation::S3 {
             bucket: "config-bucket".into(),
             key: "trailwatch/rules.toml".into()
         })
@@ -107,14 +107,14 @@ fn limits_override_only_what_is_set_and_keep_the_other_settings() {
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.to_string())
     };
-    let s = base.clone().with_limits_from(lookup).unwrap();
+    let s = base.clone().with_tuning_from(lookup).unwrap();
     assert_eq!(s.limits.max_record_bytes, 300);
     assert_eq!(
         s.limits.max_compressed_bytes, base.limits.max_compressed_bytes,
         "blank"
     );
     assert_eq!(s.expected_org, base.expected_org);
-    let bad = base.with_limits_from(|_| Some("-1".into())).unwrap_err();
+    let bad = base.with_tuning_from(|_| Some("-1".into())).unwrap_err();
     assert!(bad.to_string().starts_with("TRAILWATCH_MAX_"), "{bad}");
 }
 
@@ -210,13 +210,10 @@ fn every_variable_is_documented() {
 #[test]
 fn rules_locations() {
     assert_eq!(
-        RulesLocation::parse("R", "/opt/rules.toml").unwrap(),
-        RulesLocation::Path("/opt/rules.toml".into())
+        FileLocation::parse("R", "/opt/rules.toml").unwrap(),
+        FileLocation::Path("/opt/rules.toml".into())
     );
-    let s3 = RulesLocation::parse("R", "s3://b/k/rules.toml").unwrap();
+    let s3 = FileLocation::parse("R", "s3://b/k/rules.toml").unwrap();
     assert_eq!(s3.origin(), "s3://b/k/rules.toml");
-    assert!(
-        RulesLocation::parse("R", "s3:///k").is_err(),
-        "empty bucket"
-    );
+    assert!(FileLocation::parse("R", "s3:///k").is_err(), "empty bucket");
 }
