@@ -472,6 +472,16 @@ pub fn trigger_envelope(data: &[u8]) {
                 assert_eq!(result["taskId"], task.task_id.as_str());
             }
         }
+        Trigger::Heartbeat(request) => {
+            // Accepted only with a bucket S3 would take and accounts that are account ids.
+            assert!(
+                trailwatch::config::is_bucket_name(&request.bucket),
+                "{request:?}"
+            );
+            for account in request.accounts.iter().flatten() {
+                assert!(trailwatch::key::is_account_id(account), "{request:?}");
+            }
+        }
     }
 }
 

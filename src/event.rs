@@ -8,6 +8,8 @@
 //! - EventBridge `Object Created` events from S3, directly or through SQS.
 //! - CloudTrail's own delivery notice (`{"s3Bucket": ..., "s3ObjectKey": [...]}`) via SNS/SQS.
 //! - S3 Batch Operations jobs (schema 1.0 with a bucket ARN, 2.0 with a bucket name).
+//! - The scheduled heartbeat, `{"trailwatch":"heartbeat",...}` (INTEGRITY §5), which names no
+//!   object.
 //!
 //! Keys arrive URL-encoded (`+` for a space, then `%XX`) in S3 notifications and Batch
 //! Operations tasks, and as they are in EventBridge events and CloudTrail's notices. Pure: no
@@ -17,6 +19,8 @@ use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResu
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::Value;
 
+use crate::config::ConfigError;
+use crate::integrity::heartbeat::HeartbeatRequest;
 use crate::key::url_decode;
 use crate::ports::ObjectRef;
 
@@ -33,6 +37,8 @@ pub enum Trigger {
     Sqs(Vec<SqsMessage>),
     /// An S3 Batch Operations invocation: each task gets its own result code.
     Batch(BatchJob),
+    /// The scheduled heartbeat (INTEGRITY §5): no object, a check that digests still arrive.
+    Heartbeat(HeartbeatRequest),
 }
 
 /// What an envelope names: the new objects to process, and the events it carries that name
@@ -136,10 +142,18 @@ pub enum EventError {
     /// Envelopes are nested deeper than any real delivery nests them.
     #[error("envelopes are nested more than {MAX_NESTING} deep")]
     TooDeep,
+    /// A heartbeat whose payload is wrong.
+    #[error("heartbeat: {0}")]
+    Heartbeat(#[source] ConfigError),
 }
 
 /// Decodes the invocation's payload.
 pub fn parse(event: &Value) -> Result<Trigger, EventError> {
+    if HeartbeatRequest::is_heartbeat(event) {
+        return HeartbeatRequest::from_value(event)
+            .map(Trigger::Heartbeat)
+            .map_err(EventError::Heartbeat);
+    }
     if event.get("tasks").is_some() && event.get("invocationSchemaVersion").is_some() {
         return batch_job(event).map(Trigger::Batch);
     }

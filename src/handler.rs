@@ -9,16 +9,35 @@
 //!   names nothing readable is returned too, so it ends in the queue's dead-letter queue.
 //! - S3 Batch Operations: `Succeeded`, `TemporaryFailure` (S3 or SNS failed for now) or
 //!   `PermanentFailure` (the task is malformed, or its object can never be processed) per task.
+//! - The heartbeat (INTEGRITY §5): its `digest-late` alerts are published; S3 or SNS failing
+//!   fails the invocation (retried), a payload or configuration that cannot work fails it for a
+//!   person to look at.
 //!
 //! Whether a failure is worth a retry is [`ProcessError::is_retryable`]'s decision alone.
 
 use lambda_runtime::Diagnostic;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use crate::error::chain;
 use crate::event::{self, EventError, Trigger};
+use crate::integrity::heartbeat::{self, HeartbeatRequest};
+use crate::integrity::Deadline;
 use crate::pipeline::{Pipeline, ProcessError, Stats};
-use crate::ports::{AlertSink, ObjectRef, ObjectSource};
+use crate::ports::{AlertSink, ObjectRef, ObjectSource, PublicKeys, SourceErrorKind};
+
+/// Alerts handed to the sink at once by the heartbeat (the sink batches them for SNS).
+const HEARTBEAT_BATCH: usize = 100;
+
+/// What every object of one invocation is processed with.
+pub struct Ports<'a, S, P, K> {
+    /// Where objects come from.
+    pub source: &'a S,
+    /// Where CloudTrail's public keys come from.
+    pub keys: &'a P,
+    /// Where alerts go.
+    pub sink: &'a K,
+}
 
 /// Why an invocation failed. Lambda reports the [`Diagnostic`]'s type, which says whether a
 /// retry can help.
@@ -34,6 +53,9 @@ pub enum InvocationError {
         /// The first failure, with every error below it.
         first: String,
     },
+    /// The heartbeat could not list the bucket or publish its alerts: it will work later.
+    #[error("the heartbeat failed: {0}")]
+    Heartbeat(String),
     /// The event cannot be processed as it is; a retry fails the same way and the event ends
     /// in the function's on-failure destination for a person to look at.
     #[error("{0}")]
@@ -43,7 +65,7 @@ pub enum InvocationError {
 impl From<InvocationError> for Diagnostic {
     fn from(error: InvocationError) -> Diagnostic {
         let error_type = match error {
-            InvocationError::Retryable { .. } => "Retryable",
+            InvocationError::Retryable { .. } | InvocationError::Heartbeat(_) => "Retryable",
             InvocationError::NonRetryable(_) => "NonRetryable",
         };
         Diagnostic {
@@ -53,14 +75,15 @@ impl From<InvocationError> for Diagnostic {
     }
 }
 
-/// Handles one invocation: decodes `event`, runs every object it names through `pipeline`,
-/// and returns the trigger's answer (the SQS partial batch response, the Batch Operations
-/// results, or a summary for triggers that ignore the answer).
-pub async fn handle<S: ObjectSource, K: AlertSink>(
+/// Handles one invocation, which must be done by `deadline`: decodes `event`, runs every
+/// object it names through `pipeline` (or the heartbeat), and returns the trigger's answer
+/// (the SQS partial batch response, the Batch Operations results, or a summary for triggers
+/// that ignore the answer).
+pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     pipeline: &Pipeline,
-    source: &S,
-    sink: &K,
+    ports: &Ports<'_, S, P, K>,
     event: &Value,
+    deadline: Deadline,
 ) -> Result<Value, InvocationError> {
     let trigger = event::parse(event).map_err(|e| {
         tracing::error!(error = %e, "The event names no object; it is rejected.");
@@ -70,7 +93,7 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
         Trigger::Objects(named) => {
             log_ignored(&named.ignored);
             let objects = named.objects;
-            let (stats, failures) = process_all(pipeline, source, sink, &objects).await;
+            let (stats, failures) = process_all(pipeline, ports, &objects, deadline).await;
             match failures.first() {
                 None => Ok(summary(&stats, named.ignored.len())),
                 Some(first) => {
@@ -93,7 +116,7 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
                 let ok = match &message.objects {
                     Ok(named) => {
                         log_ignored(&named.ignored);
-                        process_all(pipeline, source, sink, &named.objects)
+                        process_all(pipeline, ports, &named.objects, deadline)
                             .await
                             .1
                             .is_empty()
@@ -113,7 +136,7 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
             let mut outcomes = Vec::with_capacity(job.tasks.len());
             for task in &job.tasks {
                 let outcome = match &task.object {
-                    Ok(object) => batch_task(pipeline, source, sink, object).await,
+                    Ok(object) => batch_task(pipeline, ports, object, deadline).await,
                     Err(e) => {
                         log_bad_part("Batch Operations task", &task.task_id, e);
                         event::TaskOutcome::PermanentFailure(e.to_string())
@@ -123,39 +146,83 @@ pub async fn handle<S: ObjectSource, K: AlertSink>(
             }
             to_value(event::batch_response(&job, outcomes))
         }
+        Trigger::Heartbeat(request) => run_heartbeat(pipeline, ports, &request).await,
     }
 }
 
-async fn batch_task<S: ObjectSource, K: AlertSink>(
+async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     pipeline: &Pipeline,
-    source: &S,
-    sink: &K,
+    ports: &Ports<'_, S, P, K>,
+    request: &HeartbeatRequest,
+) -> Result<Value, InvocationError> {
+    let refuse = |message: String| {
+        tracing::error!(error = %message, "The heartbeat cannot run as configured; it is rejected.");
+        InvocationError::NonRetryable(message)
+    };
+    if let Some(buckets) = &pipeline.settings().buckets {
+        if !buckets.contains(&request.bucket) {
+            return Err(refuse(format!(
+                "the heartbeat names bucket {}, which is not among the watched buckets",
+                request.bucket
+            )));
+        }
+    }
+    let plan = heartbeat::plan(request, pipeline.settings(), OffsetDateTime::now_utc())
+        .map_err(|e| refuse(e.to_string()))?;
+    let alerts = heartbeat::run(&plan, ports.source).await.map_err(|e| {
+        let message = chain(&e);
+        if e.kind() == SourceErrorKind::Permanent {
+            refuse(message)
+        } else {
+            tracing::error!(error = %message, "The heartbeat could not list the bucket; it is reported as failed so that it is retried.");
+            InvocationError::Heartbeat(message)
+        }
+    })?;
+    for batch in alerts.chunks(HEARTBEAT_BATCH) {
+        ports.sink.publish(batch).await.map_err(|e| {
+            let message = chain(&e);
+            tracing::error!(error = %message, "The heartbeat's alerts could not be published; it is reported as failed so that it is retried.");
+            InvocationError::Heartbeat(message)
+        })?;
+    }
+    tracing::info!(bucket = %request.bucket, late = alerts.len(), "Heartbeat done.");
+    Ok(json!({ "heartbeat": { "bucket": request.bucket, "late": alerts.len() } }))
+}
+
+async fn batch_task<S: ObjectSource, P: PublicKeys, K: AlertSink>(
+    pipeline: &Pipeline,
+    ports: &Ports<'_, S, P, K>,
     object: &ObjectRef,
+    deadline: Deadline,
 ) -> event::TaskOutcome {
-    let (stats, failures) = process_all(pipeline, source, sink, std::slice::from_ref(object)).await;
+    let (stats, failures) =
+        process_all(pipeline, ports, std::slice::from_ref(object), deadline).await;
     match failures.first() {
         // Batch Operations retries temporary failures itself; one that will not go away is
         // reported as permanent at once, where the job's completion report shows it.
         Some(e) if e.is_retryable() => event::TaskOutcome::TemporaryFailure(chain(e)),
         Some(e) => event::TaskOutcome::PermanentFailure(chain(e)),
         None => event::TaskOutcome::Succeeded(format!(
-            "{} records, {} detections, {} delivery alerts",
-            stats.records, stats.detections, stats.delivery_alerts
+            "{} records, {} detections, {} delivery alerts, {} integrity alerts",
+            stats.records, stats.detections, stats.delivery_alerts, stats.integrity_alerts
         )),
     }
 }
 
 /// Runs every object, failed or not, so one bad object does not hold back the others' alerts.
-async fn process_all<S: ObjectSource, K: AlertSink>(
+async fn process_all<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     pipeline: &Pipeline,
-    source: &S,
-    sink: &K,
+    ports: &Ports<'_, S, P, K>,
     objects: &[ObjectRef],
+    deadline: Deadline,
 ) -> (Stats, Vec<ProcessError>) {
     let mut stats = Stats::default();
     let mut failures = Vec::new();
     for object in objects {
-        match pipeline.process_object(source, sink, object).await {
+        match pipeline
+            .process_object(ports.source, ports.keys, ports.sink, object, deadline)
+            .await
+        {
             Ok(report) => {
                 tracing::info!(
                     bucket = %object.bucket,
@@ -163,6 +230,7 @@ async fn process_all<S: ObjectSource, K: AlertSink>(
                     records = report.records,
                     detections = report.detections,
                     delivery_alerts = report.delivery_alerts,
+                    integrity_alerts = report.integrity_alerts,
                     "Processed the object."
                 );
                 stats.add(&report);
@@ -217,6 +285,7 @@ fn summary(stats: &Stats, ignored: usize) -> Value {
         "records": stats.records,
         "detections": stats.detections,
         "delivery_alerts": stats.delivery_alerts,
+        "integrity_alerts": stats.integrity_alerts,
         "ignored_events": ignored,
     })
 }

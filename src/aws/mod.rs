@@ -1,16 +1,19 @@
-//! The AWS adapters of the pipeline's ports: [`S3Source`] reads deliveries (and their ACLs)
-//! from S3, [`SnsSink`] publishes alerts to an SNS topic. Both hold an SDK client built once at
-//! cold start; [`sdk_config`] builds the shared SDK configuration.
+//! The AWS adapters of the pipeline's ports: [`S3Source`] reads deliveries (and their ACLs,
+//! metadata and listings) from S3, [`CloudTrailKeys`] asks CloudTrail for its public keys,
+//! [`SnsSink`] publishes alerts to an SNS topic. Each holds SDK clients built once at cold
+//! start; [`sdk_config`] builds the shared SDK configuration.
 //!
 //! S3 failures are sorted here into the port's [`SourceErrorKind`]s, which the pipeline acts
 //! on: an object that is gone or unreadable is a fact about the delivery (a delivery alert),
 //! while throttling, 5xx, timeouts and connection failures are worth a retry (the invocation
 //! fails; whether it is retried is decided in one place, `ProcessError::is_retryable`).
 
+mod cloudtrail;
 mod s3;
 mod sns;
 
-pub use s3::{read_text_object, S3Source};
+pub use cloudtrail::{CloudTrailKeys, KeySource};
+pub use s3::{read_location, read_text_object, S3Source};
 pub use sns::{message, SnsSink};
 
 use std::time::Duration;
@@ -75,7 +78,10 @@ pub(crate) fn classify(
         Some("AccessDenied") if message.is_some_and(names_kms) => {
             return SourceErrorKind::KmsDenied
         }
-        Some("AccessDenied" | "AllAccessDisabled") => return SourceErrorKind::AccessDenied,
+        // CloudTrail's JSON protocol names it `AccessDeniedException`, with status 400.
+        Some("AccessDenied" | "AllAccessDisabled" | "AccessDeniedException") => {
+            return SourceErrorKind::AccessDenied
+        }
         Some(code) if TRANSIENT_CODES.contains(&code) => return SourceErrorKind::Transient,
         Some("NoSuchBucket") => return SourceErrorKind::Permanent,
         _ => {}

@@ -1,4 +1,5 @@
-//! [`S3Source`]: CloudTrail deliveries, their ACLs and the bucket owner's id, read from S3.
+//! [`S3Source`]: CloudTrail deliveries, their ACLs, metadata and listings, and the bucket
+//! owner's id, read from S3.
 //!
 //! Every request carries `ExpectedBucketOwner` when it is configured, so a bucket re-created
 //! under another account (bucket sniping) is never read from. The object's compressed bytes
@@ -16,7 +17,8 @@ use aws_sdk_s3::Client;
 
 use super::kind_of;
 use crate::acl::{Grant, Grantee, ObjectAcl};
-use crate::ports::{ObjectRef, ObjectSource, SourceError, SourceErrorKind};
+use crate::config::FileLocation;
+use crate::ports::{Metadata, ObjectRef, ObjectSource, Opened, SourceError, SourceErrorKind};
 
 /// Objects of S3 buckets, for the pipeline.
 #[derive(Debug)]
@@ -110,7 +112,7 @@ impl S3Source {
 impl ObjectSource for S3Source {
     type Body = Cursor<Vec<u8>>;
 
-    async fn open(&self, object: &ObjectRef) -> Result<Cursor<Vec<u8>>, SourceError> {
+    async fn open(&self, object: &ObjectRef) -> Result<Opened<Cursor<Vec<u8>>>, SourceError> {
         let out = self
             .client
             .get_object()
@@ -121,6 +123,7 @@ impl ObjectSource for S3Source {
             .send()
             .await
             .map_err(|e| source_error(e, "GetObject", &object.bucket, &object.key))?;
+        let metadata = user_metadata(out.metadata());
         let keep = self.max_compressed_bytes.saturating_add(1);
         let announced = out.content_length().and_then(|n| u64::try_from(n).ok());
         let capacity = announced.unwrap_or(0).min(keep).min(64 << 20);
@@ -157,7 +160,77 @@ impl ObjectSource for S3Source {
             ));
         }
         // Dropping the rest of an oversized body closes the connection instead of reading it.
-        Ok(Cursor::new(bytes))
+        Ok(Opened {
+            body: Cursor::new(bytes),
+            metadata: Some(metadata),
+        })
+    }
+
+    async fn head(&self, object: &ObjectRef) -> Result<Option<Metadata>, SourceError> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .set_version_id(object.version_id.clone())
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .send()
+            .await
+            .map_err(|e| source_error(e, "HeadObject", &object.bucket, &object.key))?;
+        Ok(Some(user_metadata(out.metadata())))
+    }
+
+    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectRef>, SourceError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .into_paginator()
+            .send();
+        let mut objects = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?;
+            for listed in page.contents() {
+                if let Some(key) = listed.key() {
+                    objects.push(ObjectRef {
+                        bucket: bucket.to_owned(),
+                        key: key.to_owned(),
+                        size: listed.size().and_then(|n| u64::try_from(n).ok()),
+                        etag: listed.e_tag().map(String::from),
+                        ..ObjectRef::default()
+                    });
+                }
+            }
+        }
+        Ok(objects)
+    }
+
+    async fn folders(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, SourceError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .into_paginator()
+            .send();
+        let mut folders = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?;
+            for common in page.common_prefixes() {
+                let name = common
+                    .prefix()
+                    .and_then(|p| p.strip_prefix(prefix))
+                    .and_then(|p| p.strip_suffix('/'));
+                if let Some(name) = name.filter(|n| !n.is_empty()) {
+                    folders.push(name.to_owned());
+                }
+            }
+        }
+        Ok(folders)
     }
 
     async fn acl(&self, object: &ObjectRef) -> Result<Option<(ObjectAcl, String)>, SourceError> {
@@ -178,6 +251,16 @@ impl ObjectSource for S3Source {
         let owner = self.bucket_owner(object).await?;
         Ok(Some((acl, owner)))
     }
+}
+
+/// S3's user metadata, names in lower case as S3 reports them (HTTP headers are
+/// case-insensitive; S3 lower-cases them).
+fn user_metadata(metadata: Option<&HashMap<String, String>>) -> Metadata {
+    metadata
+        .into_iter()
+        .flatten()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+        .collect()
 }
 
 /// One S3 grant in the ACL module's terms; a grant without grantee or permission says nothing.
@@ -241,7 +324,19 @@ impl ModelsNoSuchKey for aws_sdk_s3::operation::get_object_acl::GetObjectAclErro
     }
 }
 
+impl ModelsNoSuchKey for aws_sdk_s3::operation::head_object::HeadObjectError {
+    fn is_no_such_key(&self) -> bool {
+        self.is_not_found()
+    }
+}
+
 impl ModelsNoSuchKey for aws_sdk_s3::operation::get_bucket_acl::GetBucketAclError {
+    fn is_no_such_key(&self) -> bool {
+        false
+    }
+}
+
+impl ModelsNoSuchKey for aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Error {
     fn is_no_such_key(&self) -> bool {
         false
     }
@@ -276,6 +371,27 @@ pub async fn read_text_object(
         )
         .caused_by(e)
     })
+}
+
+/// The text of a file read at cold start (custom rules, public keys): from the function's file
+/// system, or an S3 object read with `client`.
+pub async fn read_location(
+    client: &Client,
+    location: &FileLocation,
+    expected_bucket_owner: Option<&str>,
+) -> Result<String, SourceError> {
+    match location {
+        FileLocation::Path(path) => std::fs::read_to_string(path).map_err(|e| {
+            SourceError::new(
+                SourceErrorKind::Permanent,
+                format!("reading {}", location.origin()),
+            )
+            .caused_by(e)
+        }),
+        FileLocation::S3 { bucket, key } => {
+            read_text_object(client, bucket, key, expected_bucket_owner).await
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,21 @@
 //! The trailwatch Lambda function (`bootstrap`, as `cargo lambda build` names it).
 //!
 //! Cold start reads and validates the `TRAILWATCH_*` configuration, loads the rules (a custom
-//! file from a path or S3 included), and builds the S3 and SNS clients and the pipeline once;
-//! any problem there stops the function before its first event, with the reason logged. Each
-//! invocation is then [`trailwatch::handler::handle`] on those. The SDK takes its settings from
-//! the standard environment, `AWS_ENDPOINT_URL` included.
+//! file from a path or S3 included) and the public-key file when one is named, and builds the
+//! S3, CloudTrail and SNS clients and the pipeline once; any problem there stops the function
+//! before its first event, with the reason logged. Each invocation is then
+//! [`trailwatch::handler::handle`] on those, with the invocation's deadline. The SDK takes its
+//! settings from the standard environment, `AWS_ENDPOINT_URL` included.
+
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
-use trailwatch::aws::{self, S3Source, SnsSink};
-use trailwatch::config::{LambdaConfig, RulesLocation};
-use trailwatch::handler::{handle, InvocationError};
+use trailwatch::aws::{self, CloudTrailKeys, KeySource, S3Source, SnsSink};
+use trailwatch::config::LambdaConfig;
+use trailwatch::handler::{handle, InvocationError, Ports};
+use trailwatch::integrity::{Deadline, FileKeys};
 use trailwatch::pipeline::Pipeline;
 use trailwatch::rules::effective_rules;
 
@@ -19,6 +23,7 @@ use trailwatch::rules::effective_rules;
 struct Function {
     pipeline: Pipeline,
     source: S3Source,
+    keys: KeySource,
     sink: SnsSink,
 }
 
@@ -36,24 +41,29 @@ impl Function {
         );
         let sns = aws_sdk_sns::Client::new(&sdk);
 
+        let owner = config.expected_bucket_owner.as_deref();
         let custom = match &config.rules {
             None => None,
-            Some(location @ RulesLocation::Path(path)) => {
-                let text = std::fs::read_to_string(path)
+            Some(location) => {
+                let text = aws::read_location(&s3, location, owner)
+                    .await
                     .with_context(|| format!("reading the rules file {}", location.origin()))?;
                 Some((location.origin(), text))
             }
-            Some(location @ RulesLocation::S3 { bucket, key }) => {
-                let text = aws::read_text_object(
-                    &s3,
-                    bucket,
-                    key,
-                    config.expected_bucket_owner.as_deref(),
-                )
-                .await
-                .with_context(|| format!("reading the rules file {}", location.origin()))?;
-                Some((location.origin(), text))
+        };
+        let keys = match &config.public_keys {
+            Some(location) => {
+                let text = aws::read_location(&s3, location, owner)
+                    .await
+                    .with_context(|| format!("reading the public keys {}", location.origin()))?;
+                let keys = FileKeys::parse(&text)
+                    .with_context(|| format!("invalid public keys in {}", location.origin()))?;
+                tracing::info!(file = %location.origin(), keys = keys.len(), "Public keys read.");
+                KeySource::File(keys)
             }
+            None => KeySource::CloudTrail(Box::new(CloudTrailKeys::new(
+                aws_sdk_cloudtrail::Config::new(&sdk),
+            ))),
         };
         let rules = effective_rules(custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))
             .context("invalid rules")?;
@@ -72,12 +82,30 @@ impl Function {
         Ok(Function {
             pipeline,
             source,
+            keys,
             sink,
         })
     }
 
     async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Value, InvocationError> {
-        handle(&self.pipeline, &self.source, &self.sink, &event.payload).await
+        // The runtime gives the deadline as wall-clock time; the checks measure it monotonically.
+        let left = event
+            .context
+            .deadline()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        let ports = Ports {
+            source: &self.source,
+            keys: &self.keys,
+            sink: &self.sink,
+        };
+        handle(
+            &self.pipeline,
+            &ports,
+            &event.payload,
+            Deadline::at(Instant::now() + left),
+        )
+        .await
     }
 }
 

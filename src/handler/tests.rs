@@ -8,7 +8,7 @@ use super::*;
 use crate::config::Settings;
 use crate::ports::SourceErrorKind;
 use crate::rules::effective_rules;
-use crate::testing::{MemorySource, Recorder};
+use crate::testing::{MemorySource, Recorder, NO_KEYS};
 
 const BUCKET: &str = "example-ct-logs";
 const PROD: &str = "123456789012";
@@ -21,6 +21,21 @@ fn key(suffix: &str) -> String {
 fn hit(control: &str) -> Vec<u8> {
     let record = cis_hit(control, PROD, "us-east-1", "2025-03-14T09:01:02Z").unwrap();
     gzip(delivery_of(&[record]).as_bytes(), 1)
+}
+
+/// One invocation with no deadline and no public keys.
+async fn invoke(
+    pipeline: &Pipeline,
+    source: &MemorySource,
+    sink: &Recorder,
+    event: &Value,
+) -> Result<Value, InvocationError> {
+    let ports = Ports {
+        source,
+        keys: &NO_KEYS,
+        sink,
+    };
+    handle(pipeline, &ports, event, Deadline::NONE).await
 }
 
 fn pipeline() -> Pipeline {
@@ -59,7 +74,7 @@ fn sqs(messages: &[(&str, Value)]) -> Value {
 #[tokio::test]
 async fn plain_trigger_publishes_and_summarises() {
     let sink = Recorder::default();
-    let answer = handle(
+    let answer = invoke(
         &pipeline(),
         &source(),
         &sink,
@@ -69,7 +84,7 @@ async fn plain_trigger_publishes_and_summarises() {
     .unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0, "ignored_events": 0})
+        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0})
     );
     assert_eq!(sink.rule_ids(), vec!["CloudWatch.5", "CloudWatch.1"]);
 }
@@ -77,7 +92,7 @@ async fn plain_trigger_publishes_and_summarises() {
 #[tokio::test]
 async fn a_transient_failure_fails_the_invocation_after_the_other_objects() {
     let sink = Recorder::default();
-    let err = handle(
+    let err = invoke(
         &pipeline(),
         &source(),
         &sink,
@@ -143,7 +158,7 @@ async fn failures_are_typed_by_whether_a_retry_can_help() {
             down: sink_down,
             ..Recorder::default()
         };
-        let err = handle(&pipeline(), &source(), &sink, &event)
+        let err = invoke(&pipeline(), &source(), &sink, &event)
             .await
             .expect_err(name);
         assert_eq!(Diagnostic::from(err).error_type, want, "case {name}");
@@ -153,7 +168,7 @@ async fn failures_are_typed_by_whether_a_retry_can_help() {
 #[tokio::test]
 async fn a_deleted_object_is_a_delivery_alert_not_a_failure() {
     let sink = Recorder::default();
-    let answer = handle(
+    let answer = invoke(
         &pipeline(),
         &source(),
         &sink,
@@ -177,7 +192,7 @@ async fn sqs_returns_only_the_failed_messages() {
             json!({"Service": "Amazon S3", "Event": "s3:TestEvent"}),
         ),
     ]);
-    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    let answer = invoke(&pipeline(), &source(), &sink, &event).await.unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": [{"itemIdentifier": "m-flaky"}, {"itemIdentifier": "m-unknown"}]})
@@ -194,7 +209,7 @@ async fn batch_tasks_get_their_own_result_codes() {
         "tasks": [task("t-ok", "ok2ok2ok2ok2ok2o"), task("t-flaky", "flakyflakyflakyf"),
                   task("t-gone-bucket", "gonebucketgonebu"), {"taskId": "t-bad", "s3Key": "k"}]
     });
-    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    let answer = invoke(&pipeline(), &source(), &sink, &event).await.unwrap();
     let codes: Vec<(&str, &str)> = answer["results"]
         .as_array()
         .unwrap()
@@ -218,7 +233,7 @@ async fn batch_tasks_get_their_own_result_codes() {
     assert_eq!(answer["invocationId"], "inv-1");
     assert_eq!(
         answer["results"][0]["resultString"],
-        "1 records, 1 detections, 0 delivery alerts"
+        "1 records, 1 detections, 0 delivery alerts, 0 integrity alerts"
     );
 }
 
@@ -230,7 +245,7 @@ async fn a_bucket_not_watched_is_never_read_and_cannot_be_retried_into_success()
     };
     let watching_elsewhere = Pipeline::new(settings, &effective_rules(None).unwrap()).unwrap();
     let sink = Recorder::default();
-    let err = handle(
+    let err = invoke(
         &watching_elsewhere,
         &source(),
         &sink,
@@ -253,7 +268,7 @@ async fn a_bucket_not_watched_is_never_read_and_cannot_be_retried_into_success()
         ..Settings::default()
     };
     let pipeline = Pipeline::new(watching_it, &effective_rules(None).unwrap()).unwrap();
-    handle(
+    invoke(
         &pipeline,
         &source(),
         &sink,
@@ -269,10 +284,10 @@ async fn events_that_name_no_new_object_are_counted_in_the_answer() {
     let sink = Recorder::default();
     let event: Value =
         serde_json::from_str(include_str!("../../events/eventbridge-api-call.json")).unwrap();
-    let answer = handle(&pipeline(), &source(), &sink, &event).await.unwrap();
+    let answer = invoke(&pipeline(), &source(), &sink, &event).await.unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 0, "records": 0, "detections": 0, "delivery_alerts": 0, "ignored_events": 1})
+        json!({"objects": 0, "records": 0, "detections": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 1})
     );
     assert!(sink.rule_ids().is_empty());
 }

@@ -1,6 +1,7 @@
 //! One object through the whole pipeline: key, layout, ACL, decode, content checks, rules,
-//! alerts. Generic over where objects come from and where alerts go, so the Lambda handler and
-//! the CLI run exactly this code.
+//! alerts; for a digest, the integrity checks instead of the ACL and the rules. Generic over
+//! where objects and public keys come from and where alerts go, so the Lambda handler and the
+//! CLI run exactly this code.
 //!
 //! Failure semantics (DESIGN §7): a problem with the delivery itself (bad key, foreign account,
 //! ACL, corrupt or oversized file) becomes a delivery alert and the object counts as processed;
@@ -17,9 +18,12 @@ use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRe
 use crate::config::Settings;
 use crate::date::Date;
 use crate::decode::{DecodeError, Format, RecordReader};
+use crate::integrity::{self, Deadline, IntegrityError};
 use crate::key::{Kind, LogKey};
 use crate::layout;
-use crate::ports::{AlertSink, ObjectRef, ObjectSource, SinkError, SourceError, SourceErrorKind};
+use crate::ports::{
+    AlertSink, ObjectRef, ObjectSource, PublicKeys, SinkError, SourceError, SourceErrorKind,
+};
 use crate::record::{FieldPlan, Record};
 use crate::rules::{RuleDef, RuleError, RuleSet};
 
@@ -55,6 +59,9 @@ pub enum ProcessError {
     /// Alerts could not be published.
     #[error(transparent)]
     Sink(#[from] SinkError),
+    /// A digest could not be checked to the end.
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
     /// The event names a bucket this deployment does not watch: it is never read, whatever the
     /// function's role would allow (a forged or misrouted event, not a delivery).
     #[error("s3://{bucket}/{key}: the bucket is not among the watched buckets")]
@@ -75,6 +82,7 @@ impl ProcessError {
         match self {
             ProcessError::Source { source, .. } => source.kind() != SourceErrorKind::Permanent,
             ProcessError::Read { .. } | ProcessError::Sink(_) => true,
+            ProcessError::Integrity(e) => e.is_retryable(),
             ProcessError::UnwatchedBucket { .. } => false,
         }
     }
@@ -91,6 +99,8 @@ pub struct ObjectReport {
     pub detections: u64,
     /// Delivery alerts raised.
     pub delivery_alerts: u64,
+    /// Integrity alerts raised (a digest's own, and those about the logs it lists).
+    pub integrity_alerts: u64,
 }
 
 /// Totals over many objects, as `trailwatch replay --stats` writes them.
@@ -114,6 +124,10 @@ pub struct Stats {
     pub detections: u64,
     /// Delivery alerts raised, over every object.
     pub delivery_alerts: u64,
+    /// Integrity alerts raised, over every object. Not in `--stats`, whose fields DESIGN §8
+    /// fixes; the handler's summary and the CLI's log report it.
+    #[serde(skip)]
+    pub integrity_alerts: u64,
 }
 
 impl Stats {
@@ -133,6 +147,7 @@ impl Stats {
         self.records += report.records;
         self.detections += report.detections;
         self.delivery_alerts += report.delivery_alerts;
+        self.integrity_alerts += report.integrity_alerts;
     }
 }
 
@@ -164,6 +179,7 @@ impl<'k, K: AlertSink> Outbox<'k, K> {
         match alert.kind {
             AlertKind::Detection => self.report.detections += 1,
             AlertKind::Delivery => self.report.delivery_alerts += 1,
+            AlertKind::Integrity => self.report.integrity_alerts += 1,
         }
         self.pending.push(alert);
         if self.pending.len() >= FLUSH_EVERY {
@@ -216,12 +232,20 @@ impl Pipeline {
         &self.rules
     }
 
-    /// Runs the whole pipeline on one delivered object.
-    pub async fn process_object<S: ObjectSource, K: AlertSink>(
+    /// The settings the pipeline checks by.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs the whole pipeline on one delivered object; a digest's checks stop short of
+    /// `deadline` (INTEGRITY §8).
+    pub async fn process_object<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         &self,
         source: &S,
+        keys: &P,
         sink: &K,
         object: &ObjectRef,
+        deadline: Deadline,
     ) -> Result<ObjectReport, ProcessError> {
         if let Some(buckets) = &self.settings.buckets {
             if !buckets.contains(&object.bucket) {
@@ -232,7 +256,9 @@ impl Pipeline {
             }
         }
         let mut out = Outbox::new(sink);
-        let result = self.validate_and_read(source, object, &mut out).await;
+        let result = self
+            .validate_and_read(source, keys, object, deadline, &mut out)
+            .await;
         // Publish what was found even when the object then failed: a retry duplicates, never loses.
         out.flush().await?;
         result.map(|()| out.report)
@@ -254,8 +280,8 @@ impl Pipeline {
             region: None,
         };
         let result = match source.open(object).await {
-            Ok(body) => {
-                self.read_records(body, Format::Detect, origin, object, &mut out)
+            Ok(opened) => {
+                self.read_records(opened.body, Format::Detect, origin, object, &mut out)
                     .await
             }
             Err(e) => Err(ProcessError::Source {
@@ -268,10 +294,12 @@ impl Pipeline {
         result.map(|()| out.report)
     }
 
-    async fn validate_and_read<S: ObjectSource, K: AlertSink>(
+    async fn validate_and_read<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         &self,
         source: &S,
+        keys: &P,
         object: &ObjectRef,
+        deadline: Deadline,
         out: &mut Outbox<'_, K>,
     ) -> Result<(), ProcessError> {
         let bare = Origin {
@@ -301,6 +329,16 @@ impl Pipeline {
         if let Err((problem, reason)) = layout::check(&self.settings, &key) {
             // Content from where nothing should write is not evaluated: it is the attacker's.
             return Ok(out.push(Alert::delivery(problem, origin, reason)).await?);
+        }
+        if key.kind == Kind::Digest {
+            // `None`: the source keeps no metadata (a folder), so there is nothing to verify.
+            let found =
+                integrity::verify_digest(&self.settings, source, keys, object, &key, deadline)
+                    .await?;
+            for alert in found.into_iter().flatten() {
+                out.push(alert).await?;
+            }
+            return Ok(());
         }
         if key.kind != Kind::Log {
             return Ok(());
@@ -342,7 +380,7 @@ impl Pipeline {
             },
         }
         let body = match source.open(object).await {
-            Ok(body) => body,
+            Ok(opened) => opened.body,
             Err(e) => {
                 return match e.kind() {
                     SourceErrorKind::NotFound => self.missing(origin, &e, out).await,

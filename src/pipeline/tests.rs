@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use super::*;
 use crate::acl::{Grant, Grantee, ObjectAcl};
 use crate::config::Limits;
+use crate::integrity::Deadline;
 use crate::rules::effective_rules;
-use crate::testing::{MemorySource, Recorder};
+use crate::testing::{MemorySource, Recorder, NO_KEYS};
 use trailwatch_synth::{cis_hit, delivery_of, digest_key, gzip, log_key};
 
 const BUCKET: &str = "example-ct-logs";
@@ -74,7 +75,7 @@ async fn run(
 ) -> (Result<ObjectReport, ProcessError>, Vec<String>) {
     let sink = Recorder::default();
     let result = pipeline(settings)
-        .process_object(source, &sink, &object(key))
+        .process_object(source, &NO_KEYS, &sink, &object(key), Deadline::NONE)
         .await;
     (result, sink.rule_ids())
 }
@@ -93,6 +94,7 @@ async fn a_sound_delivery_publishes_its_detections_and_reports_its_counts() {
             records: 2,
             detections: 2,
             delivery_alerts: 0,
+            integrity_alerts: 0,
         }
     );
     assert_eq!(published, ["CloudWatch.5", "CloudWatch.1"]);
@@ -410,7 +412,7 @@ async fn a_sink_that_fails_fails_the_object_so_it_is_retried() {
         ..Recorder::default()
     };
     let err = pipeline(Settings::default())
-        .process_object(&source, &sink, &object(&key))
+        .process_object(&source, &NO_KEYS, &sink, &object(&key), Deadline::NONE)
         .await
         .unwrap_err();
     assert!(matches!(err, ProcessError::Sink(_)), "{err:?}");

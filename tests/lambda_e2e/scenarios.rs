@@ -350,9 +350,20 @@ async fn transient_failures_fail_the_invocation_the_message_or_the_task() {
     .unwrap();
     let sink =
         trailwatch::aws::SnsSink::new(aws_sdk_sns::Client::new(&world_sdk), &world.topic_arn);
-    let err = trailwatch::handler::handle(&pipeline, &source, &sink, &fixture("s3-put.json"))
-        .await
-        .unwrap_err();
+    let keys = trailwatch::integrity::FileKeys::empty();
+    let ports = trailwatch::handler::Ports {
+        source: &source,
+        keys: &keys,
+        sink: &sink,
+    };
+    let err = trailwatch::handler::handle(
+        &pipeline,
+        &ports,
+        &fixture("s3-put.json"),
+        trailwatch::integrity::Deadline::NONE,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         lambda_runtime::Diagnostic::from(err).error_type,
         "Retryable"

@@ -268,7 +268,20 @@ impl World {
     ) -> Result<Value, InvocationError> {
         let pipeline = Pipeline::new(World::settings(), &effective_rules(None).unwrap()).unwrap();
         let sink = SnsSink::new(aws_sdk_sns::Client::new(sdk), &self.topic_arn);
-        handle(&pipeline, &source_from(sdk), &sink, event).await
+        let source = source_from(sdk);
+        let keys = trailwatch::integrity::FileKeys::empty();
+        let ports = trailwatch::handler::Ports {
+            source: &source,
+            keys: &keys,
+            sink: &sink,
+        };
+        handle(
+            &pipeline,
+            &ports,
+            event,
+            trailwatch::integrity::Deadline::NONE,
+        )
+        .await
     }
 
     /// Every message now in `queue` (moto delivers during the publish call), parsed.

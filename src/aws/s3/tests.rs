@@ -18,9 +18,10 @@ use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key};
 
 use super::*;
 use crate::config::Settings;
+use crate::integrity::Deadline;
 use crate::pipeline::Pipeline;
 use crate::rules::effective_rules;
-use crate::testing::Recorder;
+use crate::testing::{Recorder, NO_KEYS};
 
 const BUCKET: &str = "example-ct-logs";
 const BUCKET_OWNER: &str = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
@@ -78,7 +79,7 @@ async fn reads_the_object_with_the_expected_bucket_owner() {
         });
     let source =
         S3Source::new(s3(&[&get]), 1000).with_expected_bucket_owner(Some(LOG_ARCHIVE.into()));
-    let body = source.open(&object()).await.unwrap();
+    let body = source.open(&object()).await.unwrap().body;
     assert_eq!(read_all(body), b"gzip bytes");
     assert_eq!(
         get.num_calls(),
@@ -97,7 +98,8 @@ async fn reads_one_byte_past_the_limit_so_the_decoder_sees_the_excess() {
     let body = S3Source::new(s3(&[&get]), 100)
         .open(&object())
         .await
-        .unwrap();
+        .unwrap()
+        .body;
     assert_eq!(read_all(body).len(), 101);
 }
 
@@ -180,7 +182,8 @@ async fn a_passing_5xx_is_retried_by_the_sdk() {
     let body = S3Source::new(s3(&[&get]), 1000)
         .open(&object())
         .await
-        .unwrap();
+        .unwrap()
+        .body;
     assert_eq!(read_all(body), b"ok");
     assert_eq!(get.num_calls(), 2);
 }
@@ -347,7 +350,7 @@ async fn cross_account_writes_are_judged_by_their_grants() {
         let source = S3Source::new(s3(&[&get, &acl, &owner_rule]), 1 << 20);
         let sink = Recorder::default();
         pipeline
-            .process_object(&source, &sink, &object())
+            .process_object(&source, &NO_KEYS, &sink, &object(), Deadline::NONE)
             .await
             .unwrap();
         assert_eq!(sink.rule_ids(), want, "case {name}");
@@ -368,7 +371,7 @@ async fn an_unreadable_acl_is_a_delivery_alert() {
     let sink = Recorder::default();
     let pipeline = Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap();
     pipeline
-        .process_object(&source, &sink, &object())
+        .process_object(&source, &NO_KEYS, &sink, &object(), Deadline::NONE)
         .await
         .unwrap();
     assert_eq!(
@@ -440,7 +443,7 @@ async fn a_kms_refusal_is_its_own_delivery_alert() {
         let source = S3Source::new(s3(&[&get, &acl, &owner_rule]), 1000);
         let sink = Recorder::default();
         pipeline
-            .process_object(&source, &sink, &object())
+            .process_object(&source, &NO_KEYS, &sink, &object(), Deadline::NONE)
             .await
             .unwrap_or_else(|e| panic!("case {name}: {e}"));
         let alerts = sink.alerts();

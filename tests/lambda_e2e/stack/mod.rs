@@ -374,7 +374,19 @@ impl StackWorld {
         .with_expected_bucket_owner(config.expected_bucket_owner.clone())
         .with_bucket_owner_id(config.bucket_owner_id.clone());
         let sink = SnsSink::new(aws_sdk_sns::Client::new(&self.function), &config.topic_arn);
-        handle(&pipeline, &source, &sink, event).await
+        let keys = trailwatch::integrity::FileKeys::empty();
+        let ports = trailwatch::handler::Ports {
+            source: &source,
+            keys: &keys,
+            sink: &sink,
+        };
+        handle(
+            &pipeline,
+            &ports,
+            event,
+            trailwatch::integrity::Deadline::NONE,
+        )
+        .await
     }
 
     /// The asynchronous invocations S3 asked of Lambda since the last call (`moto_aws.py`

@@ -1,11 +1,14 @@
 //! The `trailwatch` command-line tool: the same pipeline as the Lambda function, over local
-//! files, with no AWS at all. Stdout carries JSON lines only; logs go to stderr.
+//! files with no AWS at all, or over a bucket (`replay s3://`, `verify`) through the same S3
+//! adapter the function uses. Stdout carries JSON lines only; logs go to stderr.
 //!
-//! `scan` and `replay` honour the function's size limits (`TRAILWATCH_MAX_*`), so a hostile
-//! file is bounded locally exactly as in Lambda.
+//! `scan`, `replay` and `verify` honour the function's size limits (`TRAILWATCH_MAX_*`), so a
+//! hostile file is bounded locally exactly as in Lambda.
 //!
 //! Exit status: 0 on success (alerts are results, not failures), 1 on an operational error
-//! (unreadable file, bad rules file), 2 on a usage error.
+//! (unreadable file, bad rules file, S3 failing), 2 on a usage error.
+
+mod remote;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,11 +19,14 @@ use serde_json::json;
 use trailwatch::config::{parse_accounts, parse_org_id, Settings};
 use trailwatch::date::Date;
 use trailwatch::error::chain;
+use trailwatch::integrity::{Deadline, FileKeys};
 use trailwatch::key::{url_decode, LogKey};
 use trailwatch::local::{FolderSource, StdoutSink};
 use trailwatch::pipeline::{Pipeline, Stats};
-use trailwatch::ports::ObjectRef;
+use trailwatch::ports::{ObjectRef, ObjectSource, PublicKeys};
 use trailwatch::rules::{effective_rules, RuleDef};
+
+use remote::{BucketUrl, Usage};
 
 #[derive(Parser)]
 #[command(
@@ -51,7 +57,8 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Run the whole pipeline (but the ACL check) over a folder laid out like the bucket.
+    /// Run the whole pipeline over a folder laid out like the bucket (no ACL or digest checks:
+    /// a folder has no metadata), or over s3://BUCKET[/PREFIX] (everything, as in Lambda).
     Replay {
         /// A custom rules file (TOML) added to the built-in pack.
         #[arg(long, value_name = "FILE")]
@@ -65,9 +72,34 @@ enum Command {
         /// Write totals as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         stats: Option<PathBuf>,
-        /// The bucket root: keys are paths relative to it.
+        /// CloudTrail's public keys as `aws cloudtrail list-public-keys` prints them (s3://
+        /// only); default: TRAILWATCH_PUBLIC_KEYS, else ask CloudTrail.
+        #[arg(long, value_name = "FILE")]
+        public_keys: Option<PathBuf>,
+        /// The bucket root (keys are paths relative to it), or s3://BUCKET[/PREFIX].
         #[arg(value_name = "DIR")]
-        dir: PathBuf,
+        dir: String,
+    },
+    /// Check CloudTrail's digests under s3://BUCKET[/PREFIX]: signatures, chains, every listed
+    /// log; with expected accounts, also that each still delivers.
+    Verify {
+        /// CloudTrail's public keys as `aws cloudtrail list-public-keys` prints them; default:
+        /// TRAILWATCH_PUBLIC_KEYS, else ask CloudTrail.
+        #[arg(long, value_name = "FILE")]
+        public_keys: Option<PathBuf>,
+        /// Only digests whose file-name time is at or after TIME (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
+        /// Only digests whose file-name time is at or before TIME (RFC 3339); default now.
+        #[arg(long, value_name = "TIME")]
+        end: Option<String>,
+        /// Comma-separated accounts that must still deliver (default
+        /// TRAILWATCH_EXPECTED_ACCOUNTS); set, the heartbeat runs as of END.
+        #[arg(long, value_name = "A,B")]
+        expected_accounts: Option<String>,
+        /// s3://BUCKET[/PREFIX]
+        #[arg(value_name = "URL")]
+        url: String,
     },
     /// List the effective rules (built-in pack plus custom file) as JSON lines.
     Rules {
@@ -99,7 +131,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{}", chain(e.as_ref()));
-            ExitCode::from(1)
+            ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })
         }
     }
 }
@@ -115,7 +147,7 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Scan { rules, paths } => {
             let pipeline = Pipeline::new(
-                Settings::default().with_env_limits()?,
+                Settings::default().with_env_tuning()?,
                 &load_rules(rules.as_deref())?,
             )?;
             block_on(scan(&pipeline, &paths))?
@@ -125,26 +157,56 @@ fn run(command: Command) -> Result<()> {
             expected_accounts,
             expected_org,
             stats,
+            public_keys,
             dir,
         } => {
             let settings = Settings {
                 expected_accounts: expected_accounts
                     .map(|a| parse_accounts("--expected-accounts", &a))
-                    .transpose()?,
+                    .transpose()
+                    .map_err(Usage::from)?,
                 expected_org: expected_org
                     .map(|o| parse_org_id("--expected-org", &o))
-                    .transpose()?,
+                    .transpose()
+                    .map_err(Usage::from)?,
                 ..Settings::default()
             }
-            .with_env_limits()?;
+            .with_env_tuning()?;
             let pipeline = Pipeline::new(settings, &load_rules(rules.as_deref())?)?;
-            let totals = block_on(replay(&pipeline, &dir))??;
+            let totals = match BucketUrl::parse(&dir)? {
+                Some(url) => block_on(remote::replay(&pipeline, &url, public_keys.as_deref()))??,
+                None => {
+                    let source = FolderSource::new(&dir);
+                    let root = Path::new(&dir);
+                    let bucket = root
+                        .canonicalize()
+                        .ok()
+                        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                        .unwrap_or_else(|| dir.clone());
+                    // A folder has no metadata: digests are never looked up against keys.
+                    let no_keys = FileKeys::default();
+                    block_on(replay(&pipeline, &source, &no_keys, &bucket, ""))??
+                }
+            };
             if let Some(path) = stats {
                 std::fs::write(&path, serde_json::to_string(&totals)? + "\n")
                     .with_context(|| format!("writing stats to {}", path.display()))?;
             }
             Ok(())
         }
+        Command::Verify {
+            public_keys,
+            start,
+            end,
+            expected_accounts,
+            url,
+        } => remote::verify(remote::VerifyArgs {
+            public_keys,
+            start,
+            end,
+            expected_accounts,
+            url,
+        }),
     }
 }
 
@@ -222,20 +284,22 @@ async fn scan(pipeline: &Pipeline, paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-async fn replay(pipeline: &Pipeline, dir: &Path) -> Result<Stats> {
-    let source = FolderSource::new(dir);
-    let bucket = dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| dir.display().to_string());
+/// Runs the pipeline over every object of `bucket` under `prefix`, in key order.
+async fn replay<S: ObjectSource, P: PublicKeys>(
+    pipeline: &Pipeline,
+    source: &S,
+    keys: &P,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Stats> {
     let objects = source
-        .list(&bucket)
-        .with_context(|| format!("listing {}", dir.display()))?;
+        .list(bucket, prefix)
+        .await
+        .with_context(|| format!("listing {bucket}/{prefix}"))?;
     let mut stats = Stats::default();
     for object in &objects {
         let report = pipeline
-            .process_object(&source, &StdoutSink, object)
+            .process_object(source, keys, &StdoutSink, object, Deadline::NONE)
             .await
             .with_context(|| format!("processing {}", object.key))?;
         stats.add(&report);
@@ -245,6 +309,7 @@ async fn replay(pipeline: &Pipeline, dir: &Path) -> Result<Stats> {
         records = stats.records,
         detections = stats.detections,
         delivery_alerts = stats.delivery_alerts,
+        integrity_alerts = stats.integrity_alerts,
         "replay finished"
     );
     Ok(stats)

@@ -1,0 +1,230 @@
+//! The CLI's commands over a real or emulated bucket, `replay s3://BUCKET[/PREFIX]` and
+//! `verify` (INTEGRITY §7): the function's own S3 adapter (path-style when `AWS_ENDPOINT_URL`
+//! is set, as emulators need) and public keys from a key file or CloudTrail. Built without the
+//! `lambda` feature (no AWS SDK), both are usage errors.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[cfg(feature = "lambda")]
+use anyhow::Context as _;
+use anyhow::Result;
+use trailwatch::config::{is_bucket_name, ConfigError};
+
+/// A usage error: the command line asks for something that cannot work (exit status 2).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+impl From<ConfigError> for Usage {
+    fn from(e: ConfigError) -> Usage {
+        Usage(e.to_string())
+    }
+}
+
+/// `s3://BUCKET[/PREFIX]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketUrl {
+    /// The bucket.
+    pub bucket: String,
+    /// The prefix, without slashes at either end; empty for the whole bucket.
+    pub prefix: String,
+}
+
+impl BucketUrl {
+    /// The URL in `text`; `None` when `text` is not an `s3://` URL at all (a folder).
+    pub fn parse(text: &str) -> Result<Option<BucketUrl>, Usage> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(None);
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if !is_bucket_name(bucket) {
+            return Err(Usage(format!(
+                "`{text}`: `{bucket}` is not a bucket name S3 accepts (3 to 63 of a-z, 0-9, `.` and `-`, starting and ending with a letter or digit)"
+            )));
+        }
+        Ok(Some(BucketUrl {
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+        }))
+    }
+
+    /// The listing prefix: `PREFIX/`, or empty.
+    #[cfg_attr(not(feature = "lambda"), allow(dead_code))]
+    pub fn under(&self) -> String {
+        if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        }
+    }
+}
+
+/// `trailwatch verify`'s arguments as given.
+pub struct VerifyArgs {
+    pub public_keys: Option<PathBuf>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub expected_accounts: Option<String>,
+    pub url: String,
+}
+
+#[cfg(not(feature = "lambda"))]
+const NO_AWS: &str = "this trailwatch was built without AWS support (the `lambda` feature)";
+
+/// Replays every object under the URL through `pipeline`, ACLs and digests included.
+#[cfg(feature = "lambda")]
+pub async fn replay(
+    pipeline: &trailwatch::pipeline::Pipeline,
+    url: &BucketUrl,
+    public_keys: Option<&Path>,
+) -> Result<trailwatch::pipeline::Stats> {
+    let (source, keys) = connect(pipeline.settings(), public_keys).await?;
+    super::replay(pipeline, &source, &keys, &url.bucket, &url.under()).await
+}
+
+#[cfg(not(feature = "lambda"))]
+pub async fn replay(
+    _pipeline: &trailwatch::pipeline::Pipeline,
+    _url: &BucketUrl,
+    _public_keys: Option<&Path>,
+) -> Result<trailwatch::pipeline::Stats> {
+    Err(Usage(NO_AWS.to_owned()).into())
+}
+
+/// Runs `trailwatch verify`.
+pub fn verify(args: VerifyArgs) -> Result<()> {
+    let url = BucketUrl::parse(&args.url)?
+        .ok_or_else(|| Usage(format!("`{}` is not an s3://BUCKET[/PREFIX] URL", args.url)))?;
+    let time = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| Usage(format!("{flag} `{t}` is not an RFC 3339 time: {e}")))
+            })
+            .transpose()
+    };
+    let start = time("--start", &args.start)?;
+    let end = time("--end", &args.end)?.unwrap_or_else(time::OffsetDateTime::now_utc);
+    if start.is_some_and(|start| start > end) {
+        return Err(Usage("--start is after --end".to_owned()).into());
+    }
+    let settings = trailwatch::config::Settings::default().with_env_tuning()?;
+    let accounts = match &args.expected_accounts {
+        Some(text) => Some(
+            trailwatch::config::parse_accounts("--expected-accounts", text).map_err(Usage::from)?,
+        ),
+        None => trailwatch::config::process_env(trailwatch::config::env::EXPECTED_ACCOUNTS)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                trailwatch::config::parse_accounts(trailwatch::config::env::EXPECTED_ACCOUNTS, &v)
+                    .map_err(Usage::from)
+            })
+            .transpose()?,
+    };
+    let request = trailwatch::integrity::BucketRequest {
+        bucket: url.bucket,
+        prefix: url.prefix,
+        start,
+        end,
+        expected_accounts: accounts,
+    };
+    super::block_on(run_verify(settings, request, args.public_keys))?
+}
+
+#[cfg(feature = "lambda")]
+async fn run_verify(
+    settings: trailwatch::config::Settings,
+    request: trailwatch::integrity::BucketRequest,
+    public_keys: Option<PathBuf>,
+) -> Result<()> {
+    let (source, keys) = connect(&settings, public_keys.as_deref()).await?;
+    let (report, failures) = trailwatch::integrity::verify_bucket(
+        &settings,
+        &source,
+        &keys,
+        &trailwatch::local::StdoutSink,
+        &request,
+    )
+    .await
+    .with_context(|| format!("verifying s3://{}/{}", request.bucket, request.prefix))?;
+    for failure in &failures {
+        tracing::error!("{}", trailwatch::error::chain(failure));
+    }
+    tracing::info!(
+        objects = report.objects,
+        digests = report.digests,
+        alerts = report.alerts,
+        failed = report.failed,
+        "verify finished"
+    );
+    anyhow::ensure!(
+        failures.is_empty(),
+        "{} of {} digests could not be checked",
+        failures.len(),
+        report.digests
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "lambda"))]
+async fn run_verify(
+    _settings: trailwatch::config::Settings,
+    _request: trailwatch::integrity::BucketRequest,
+    _public_keys: Option<PathBuf>,
+) -> Result<()> {
+    Err(Usage(NO_AWS.to_owned()).into())
+}
+
+/// The S3 source and the public keys: `public_keys` (a path), else `TRAILWATCH_PUBLIC_KEYS`
+/// (a path or `s3://`), else CloudTrail. A key file that does not parse is a usage error.
+#[cfg(feature = "lambda")]
+async fn connect(
+    settings: &trailwatch::config::Settings,
+    public_keys: Option<&Path>,
+) -> Result<(trailwatch::aws::S3Source, trailwatch::aws::KeySource)> {
+    use trailwatch::aws::{self, CloudTrailKeys, KeySource, S3Source};
+    use trailwatch::config::{env, process_env, FileLocation};
+    use trailwatch::integrity::FileKeys;
+
+    let sdk = aws::sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build(),
+    );
+    let location = match public_keys {
+        Some(path) => Some(FileLocation::Path(path.to_path_buf())),
+        None => process_env(env::PUBLIC_KEYS)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| FileLocation::parse(env::PUBLIC_KEYS, v.trim()).map_err(Usage::from))
+            .transpose()?,
+    };
+    let keys = match location {
+        Some(location) => {
+            let text = aws::read_location(&s3, &location, None)
+                .await
+                .map_err(|e| {
+                    Usage(format!(
+                        "reading the public keys: {}",
+                        trailwatch::error::chain(&e)
+                    ))
+                })?;
+            let keys = FileKeys::parse(&text)
+                .map_err(|e| Usage(format!("the public keys in {}: {e}", location.origin())))?;
+            KeySource::File(keys)
+        }
+        None => KeySource::CloudTrail(Box::new(CloudTrailKeys::new(
+            aws_sdk_cloudtrail::Config::new(&sdk),
+        ))),
+    };
+    let source = S3Source::new(s3, settings.limits.max_compressed_bytes);
+    Ok((source, keys))
+}
