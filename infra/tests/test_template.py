@@ -135,6 +135,21 @@ READ_RULES = {
     "Action": "s3:GetObject",
     "Resource": "arn:aws:s3:::example-config-bucket/trailwatch/rules.toml",
 }
+# Integrity: the key lookup when no key file is configured, and the heartbeat's listing of the
+# digest folders (nothing else of the bucket may be listed).
+LIST_PUBLIC_KEYS = {
+    "Sid": "ListCloudTrailPublicKeys",
+    "Effect": "Allow",
+    "Action": "cloudtrail:ListPublicKeys",
+    "Resource": "*",
+}
+LIST_DIGESTS = {
+    "Sid": "ListDigestFolders",
+    "Effect": "Allow",
+    "Action": "s3:ListBucket",
+    "Resource": BUCKET_ARN,
+    "Condition": {"StringLike": {"s3:prefix": "AWSLogs/*/CloudTrail-Digest/*"}},
+}
 
 # (case, parameters, bucket policy statements or None when the stack writes none, function statements)
 CASES = [
@@ -142,7 +157,7 @@ CASES = [
         "member accounts, direct, encrypted topic (defaults)",
         {"MemberAccountIds": MEMBERS},
         [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
     ),
     (
         "organisation trail, sqs mode, plain topic, rules object",
@@ -154,7 +169,7 @@ CASES = [
             "RulesS3Uri": RULES_URI,
         },
         [DENY_INSECURE, ORG_ACL_CHECK, ORG_WRITE],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, CONSUME_BUFFER, READ_RULES],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, CONSUME_BUFFER, READ_RULES, LIST_PUBLIC_KEYS, LIST_DIGESTS],
     ),
     (
         "members and organisation, existing bucket with the policy attached",
@@ -166,13 +181,13 @@ CASES = [
             "AttachPolicyToExistingBucket": "true",
         },
         [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES, ORG_ACL_CHECK, ORG_WRITE],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
     ),
     (
         "existing bucket, its policy left alone",
         {"MemberAccountIds": MEMBERS, "CreateBucket": "false"},
         None,
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
     ),
 ]
 CASE_IDS = [case[0] for case in CASES]
@@ -209,7 +224,9 @@ def test_function_role_has_exactly_its_statements(case, parameters, _, function_
 def test_nothing_else_grants_permissions(case, parameters, _, __):
     stack = deploy(**parameters)
     iam = {name for name, r in stack["Resources"].items() if r["Type"].startswith("AWS::IAM::")}
-    assert iam == {"FunctionRole"}, f"{case}: IAM resources besides the function role: {sorted(iam)}"
+    # The heartbeat's schedule role exists with member accounts to check (test_heartbeat.py).
+    expected = {"FunctionRole", "HeartbeatScheduleRole"} if "MemberAccountIds" in parameters else {"FunctionRole"}
+    assert iam == expected, f"{case}: IAM resources: {sorted(iam)}"
 
 
 # ---------------------------------------------------------------------- the function
@@ -250,6 +267,8 @@ ENV_CASES = [
             "TRAILWATCH_BUCKETS": BUCKET,
             "TRAILWATCH_EXPECTED_BUCKET_OWNER": ACCOUNT,
             "TRAILWATCH_MAX_COMPRESSED_BYTES": "134217728",
+            "TRAILWATCH_VERIFY_CONCURRENCY": "8",
+            "TRAILWATCH_MAX_DIGEST_AGE_S": "7200",
         },
     ),
     (
@@ -264,6 +283,9 @@ ENV_CASES = [
             "MaxDecompressedBytes": "1073741824",
             "MaxRecordBytes": "1048576",
             "RustLog": "trailwatch=debug",
+            "PublicKeysS3Uri": "s3://example-config-bucket/trailwatch/public-keys.json",
+            "VerifyConcurrency": "16",
+            "MaxDigestAgeSeconds": "10800",
         },
         {
             "TRAILWATCH_TOPIC_ARN": "AlertTopic",
@@ -277,6 +299,9 @@ ENV_CASES = [
             "TRAILWATCH_MAX_DECOMPRESSED_BYTES": "1073741824",
             "TRAILWATCH_MAX_RECORD_BYTES": "1048576",
             "RUST_LOG": "trailwatch=debug",
+            "TRAILWATCH_PUBLIC_KEYS": "s3://example-config-bucket/trailwatch/public-keys.json",
+            "TRAILWATCH_VERIFY_CONCURRENCY": "16",
+            "TRAILWATCH_MAX_DIGEST_AGE_S": "10800",
         },
     ),
 ]
@@ -323,7 +348,9 @@ def test_direct_mode_bucket_invokes_function_with_retries_and_failure_queue():
 
 
 def test_sqs_mode_bucket_feeds_queue_polled_with_partial_batch_responses():
-    stack = deploy(MemberAccountIds=MEMBERS, InvocationMode="sqs", BufferMaxReceiveCount="4")
+    # Without the heartbeat nothing invokes the function asynchronously in this mode (with it,
+    # see test_heartbeat.py).
+    stack = deploy(MemberAccountIds=MEMBERS, InvocationMode="sqs", BufferMaxReceiveCount="4", Heartbeat="false")
     notifications = properties(stack, "TrailBucket")["NotificationConfiguration"]
     assert notifications == {
         "QueueConfigurations": [{"Event": "s3:ObjectCreated:*", "Filter": LOG_FILTER, "Queue": "BufferQueue.Arn"}]
