@@ -17,14 +17,15 @@
 //!
 //! ```text
 //! error, date, acl, record → key → config → layout, decode, rules, digest → alert → ports
-//!   → integrity → pipeline → local (CLI) | aws, handler (Lambda)
+//!   → integrity → pipeline → local (CLI) | aws, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
 //!
 //! Where a change goes: a new trigger shape in `event`; a key rule in `key`; a setting in
 //! `config` (the only reader of `TRAILWATCH_*`); a rule-language feature in `rules`; an alert
 //! field in `alert`; how a failure is retried in `pipeline` (`ProcessError::is_retryable`).
-//! `aws`, `handler` and the `bootstrap` binary come with the default `lambda` feature. The
+//! `aws`, `handler`, `function` and the `bootstrap` binary come with the default `lambda`
+//! feature. The
 //! deterministic CloudTrail data of the samples, benchmarks and tests comes from the workspace
 //! member `trailwatch-synth` (`crates/synth/`), a dev-dependency only.
 
@@ -40,6 +41,8 @@ pub mod decode;
 pub mod digest;
 pub mod error;
 pub mod event;
+#[cfg(feature = "lambda")]
+pub mod function;
 #[cfg(feature = "lambda")]
 pub mod handler;
 pub mod integrity;

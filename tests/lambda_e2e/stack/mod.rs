@@ -33,11 +33,8 @@ use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{Credentials, ProvideCredentials};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use serde_json::Value;
-use trailwatch::aws::{S3Source, SnsSink};
 use trailwatch::config::LambdaConfig;
-use trailwatch::handler::{handle, InvocationError};
-use trailwatch::pipeline::Pipeline;
-use trailwatch::rules::effective_rules;
+use trailwatch::handler::InvocationError;
 use trailwatch_synth::log_key;
 
 use crate::moto::{moto_python, Moto};
@@ -364,29 +361,12 @@ impl StackWorld {
     /// Runs the handler in-process on `event` as the deployed function would: its
     /// environment, its role's session.
     pub async fn run(&self, event: &Value) -> Result<Value, InvocationError> {
-        let config = &self.config;
-        let rules = effective_rules(None).unwrap();
-        let pipeline = Pipeline::new(config.settings.clone(), &rules).unwrap();
-        let source = S3Source::new(
-            s3_on(&self.function),
-            config.settings.limits.max_compressed_bytes,
-        )
-        .with_expected_bucket_owner(config.expected_bucket_owner.clone())
-        .with_bucket_owner_id(config.bucket_owner_id.clone());
-        let sink = SnsSink::new(aws_sdk_sns::Client::new(&self.function), &config.topic_arn);
-        let keys = trailwatch::integrity::FileKeys::empty();
-        let ports = trailwatch::handler::Ports {
-            source: &source,
-            keys: &keys,
-            sink: &sink,
-        };
-        handle(
-            &pipeline,
-            &ports,
-            event,
-            trailwatch::integrity::Deadline::NONE,
-        )
-        .await
+        // The cold start `bootstrap` runs, with the role's session instead of Lambda's.
+        let function = trailwatch::function::Function::cold_start(&self.config, &self.function)
+            .await
+            .expect("the stack's configuration starts the function");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        function.invoke(event, deadline).await
     }
 
     /// The asynchronous invocations S3 asked of Lambda since the last call (`moto_aws.py`

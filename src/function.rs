@@ -1,0 +1,140 @@
+//! The Lambda function assembled: what a container builds once at cold start from its
+//! configuration ([`Function::cold_start`]) and what each invocation runs on it
+//! ([`Function::invoke`]). The `bootstrap` binary is this behind the Lambda runtime; the
+//! end-to-end tests build the same value with a deployed role's credentials.
+
+use std::time::Instant;
+
+use aws_config::SdkConfig;
+use serde_json::Value;
+
+use crate::aws::{self, CloudTrailKeys, KeySource, S3Source, SnsSink};
+use crate::config::{FileLocation, LambdaConfig};
+use crate::digest::keys::KeyFileError;
+use crate::handler::{handle, InvocationError, Ports};
+use crate::integrity::{Deadline, FileKeys};
+use crate::pipeline::Pipeline;
+use crate::ports::SourceError;
+use crate::rules::{effective_rules, RuleError};
+
+/// Why a container cannot start: it stops before its first event, with this logged.
+#[derive(Debug, thiserror::Error)]
+pub enum ColdStartError {
+    /// A file the configuration names (rules, public keys) could not be read.
+    #[error("reading {what} {origin}")]
+    Read {
+        /// Which file it is.
+        what: &'static str,
+        /// Its path or `s3://` URI.
+        origin: String,
+        /// What failed.
+        #[source]
+        source: SourceError,
+    },
+    /// The rules do not compile.
+    #[error("invalid rules")]
+    Rules(#[from] RuleError),
+    /// The public-key file is not what `aws cloudtrail list-public-keys` prints.
+    #[error("invalid public keys in {origin}")]
+    PublicKeys {
+        /// Its path or `s3://` URI.
+        origin: String,
+        /// What is wrong.
+        #[source]
+        source: KeyFileError,
+    },
+}
+
+/// Everything the invocations of one container share.
+pub struct Function {
+    pipeline: Pipeline,
+    source: S3Source,
+    keys: KeySource,
+    sink: SnsSink,
+}
+
+impl Function {
+    /// Builds the clients from `sdk`, reads the files `config` names and compiles the rules.
+    pub async fn cold_start(
+        config: &LambdaConfig,
+        sdk: &SdkConfig,
+    ) -> Result<Function, ColdStartError> {
+        // An endpoint override means an emulator or an S3-compatible store, which address
+        // buckets by path rather than by host name.
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(sdk)
+                .force_path_style(sdk.endpoint_url().is_some())
+                .build(),
+        );
+        let owner = config.expected_bucket_owner.as_deref();
+        let custom = match &config.rules {
+            None => None,
+            Some(location) => Some((
+                location.origin(),
+                read(&s3, "the rules file", location, owner).await?,
+            )),
+        };
+        let keys = match &config.public_keys {
+            Some(location) => {
+                let text = read(&s3, "the public keys", location, owner).await?;
+                let keys = FileKeys::parse(&text).map_err(|source| ColdStartError::PublicKeys {
+                    origin: location.origin(),
+                    source,
+                })?;
+                tracing::info!(file = %location.origin(), keys = keys.len(), "Public keys read.");
+                KeySource::File(keys)
+            }
+            None => KeySource::CloudTrail(Box::new(CloudTrailKeys::new(
+                aws_sdk_cloudtrail::Config::new(sdk),
+            ))),
+        };
+        let rules = effective_rules(custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))?;
+        let pipeline = Pipeline::new(config.settings.clone(), &rules)?;
+        tracing::info!(
+            topic = %config.topic_arn,
+            rules = rules.iter().filter(|r| r.enabled).count(),
+            custom_rules = custom.as_ref().map(|(origin, _)| origin.as_str()),
+            public_keys = config.public_keys.as_ref().map(|l| l.origin()),
+            "trailwatch is ready."
+        );
+        let source = S3Source::new(s3, config.settings.limits.max_compressed_bytes)
+            .with_expected_bucket_owner(config.expected_bucket_owner.clone())
+            .with_bucket_owner_id(config.bucket_owner_id.clone());
+        let sink = SnsSink::new(aws_sdk_sns::Client::new(sdk), &config.topic_arn);
+        Ok(Function {
+            pipeline,
+            source,
+            keys,
+            sink,
+        })
+    }
+
+    /// Handles one invocation's `payload`, which must be done by `deadline`.
+    pub async fn invoke(
+        &self,
+        payload: &Value,
+        deadline: Instant,
+    ) -> Result<Value, InvocationError> {
+        let ports = Ports {
+            source: &self.source,
+            keys: &self.keys,
+            sink: &self.sink,
+        };
+        handle(&self.pipeline, &ports, payload, Deadline::at(deadline)).await
+    }
+}
+
+async fn read(
+    s3: &aws_sdk_s3::Client,
+    what: &'static str,
+    location: &FileLocation,
+    expected_bucket_owner: Option<&str>,
+) -> Result<String, ColdStartError> {
+    aws::read_location(s3, location, expected_bucket_owner)
+        .await
+        .map_err(|source| ColdStartError::Read {
+            what,
+            origin: location.origin(),
+            source,
+        })
+}
