@@ -13,6 +13,8 @@ use serde_json::Value;
 use trailwatch::config::Limits;
 use trailwatch::date::{Date, CLOUDTRAIL_LAUNCH};
 use trailwatch::decode::{DecodeError, Format, RecordReader};
+use trailwatch::digest::member::{read_first_member, MemberLimits};
+use trailwatch::digest::Digest;
 use trailwatch::event::{self, TaskOutcome, Trigger};
 use trailwatch::key::{self, KeyError, KeyErrorKind, Kind, LogKey};
 use trailwatch::record::{FieldPlan, JsonRef, SlotId, Step};
@@ -489,4 +491,56 @@ pub fn trigger_envelope(data: &[u8]) {
 fn reread(serialised: serde_json::Result<String>) -> Value {
     let text = serialised.expect("an answer serialises");
     serde_json::from_str(&text).expect("an answer is JSON")
+}
+
+/// Digest files: the first-member reader and the digest parser on any bytes. The reader ends
+/// in a result within its limits, hashing exactly the bytes it hands over; the parser accepts
+/// only JSON objects, and what it returns is what the JSON says.
+pub fn digest_file(data: &[u8]) {
+    let limits = MemberLimits {
+        compressed: 1 << 20,
+        decompressed: 4 << 20,
+    };
+    let mut content = Vec::new();
+    match read_first_member(data, limits, |chunk| content.extend_from_slice(chunk)) {
+        Ok(member) => {
+            assert_eq!(member.bytes, content.len() as u64);
+            assert!(member.bytes <= limits.decompressed);
+            let expected: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(
+                <sha2::Sha256 as sha2::Digest>::new(),
+                &content,
+            ))
+            .into();
+            assert_eq!(
+                member.sha256, expected,
+                "the hash covers what was handed over"
+            );
+            digest_json(&content);
+        }
+        // A slice never fails as a source does.
+        Err(error) => assert!(!error.is_transient(), "{error:?}"),
+    }
+    digest_json(data);
+}
+
+fn digest_json(content: &[u8]) {
+    let Ok(digest) = Digest::parse(content) else {
+        return;
+    };
+    let value: Value = serde_json::from_slice(content).expect("a parsed digest is JSON");
+    assert_eq!(value["digestS3Object"].as_str(), Some(digest.key.as_str()));
+    assert_eq!(
+        value["digestEndTime"].as_str(),
+        Some(digest.end_time.as_str())
+    );
+    assert_eq!(
+        value["logFiles"].as_array().map(Vec::len),
+        Some(digest.logs.len())
+    );
+    assert_eq!(
+        digest.previous.is_some(),
+        value["previousDigestS3Bucket"].is_string() && value["previousDigestS3Object"].is_string()
+    );
+    let signed = digest.signed_text("h");
+    assert!(signed.starts_with(&digest.end_time) && signed.contains("\nh\n"));
 }

@@ -261,14 +261,15 @@ fn usage_errors_exit_2_and_help_exits_0() {
         );
         assert!(!out.stderr.is_empty(), "{args:?}: the usage is explained");
     }
-    // A flag that parses but whose value is no account id fails the run, like any bad setting.
+    // A flag whose value is no account id is a usage error too, as `verify` must treat it
+    // (INTEGRITY §7) and as every command then does.
     assert_eq!(
         trailwatch(&["replay", "--expected-accounts", "12", "events"])
             .status
             .code(),
-        Some(1)
+        Some(2)
     );
-    for sub in ["key", "scan", "replay", "rules"] {
+    for sub in ["key", "scan", "replay", "rules", "verify"] {
         let help = trailwatch(&[sub, "--help"]);
         assert_eq!(help.status.code(), Some(0), "{sub} --help");
         assert!(
@@ -276,4 +277,91 @@ fn usage_errors_exit_2_and_help_exits_0() {
             "{sub} --help prints its usage"
         );
     }
+}
+
+/// `verify`'s usage errors (INTEGRITY §7) are found before any request is sent: none of these
+/// runs reaches the endpoint, which does not exist.
+#[test]
+fn verify_usage_errors_exit_2_before_reaching_aws() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_keys = dir.path().join("keys.json");
+    std::fs::write(
+        &bad_keys,
+        r#"{"PublicKeyList":[{"Value":"!!","Fingerprint":"f"}]}"#,
+    )
+    .unwrap();
+    let bad_keys = bad_keys.to_str().unwrap();
+    let cases: [(&str, &[&str]); 9] = [
+        ("no URL", &["verify"]),
+        (
+            "two URLs",
+            &["verify", "s3://bucket-one", "s3://bucket-two"],
+        ),
+        ("not an s3 URL", &["verify", "bucket-one"]),
+        ("a bucket name S3 rejects", &["verify", "s3://Bad_Bucket"]),
+        ("a name too short", &["verify", "s3://ab"]),
+        (
+            "a bad TIME",
+            &["verify", "--start", "yesterday", "s3://bucket-one"],
+        ),
+        (
+            "START after END",
+            &[
+                "verify",
+                "--start",
+                "2025-03-07T00:00:00Z",
+                "--end",
+                "2025-03-06T00:00:00Z",
+                "s3://bucket-one",
+            ],
+        ),
+        (
+            "a bad account",
+            &["verify", "--expected-accounts", "12", "s3://bucket-one"],
+        ),
+        (
+            "a bad key file",
+            &["verify", "--public-keys", bad_keys, "s3://bucket-one"],
+        ),
+    ];
+    for (case, args) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+            .args(args)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .expect("the binary runs");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "case {case}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "case {case}: stdout carries alerts only"
+        );
+    }
+}
+
+#[test]
+fn verify_against_an_unreachable_endpoint_is_an_operational_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(["verify", "s3://bucket-one"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
 }

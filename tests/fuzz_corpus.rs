@@ -59,3 +59,8 @@ fn decoder_corpus() {
 fn trigger_envelope_corpus() {
     replay("trigger_envelope", checks::trigger_envelope);
 }
+
+#[test]
+fn digest_file_corpus() {
+    replay("digest_file", checks::digest_file);
+}

@@ -251,8 +251,10 @@ fn load_rules(path: Option<&Path>) -> Result<Vec<RuleDef>> {
 }
 
 fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
-    // Everything is local and sequential: a current-thread runtime is all the ports need.
+    // One thread is all the work needs: local files, or S3 requests that overlap while waiting
+    // (the SDK needs the runtime's timers and I/O driver for those).
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .context("starting the async runtime")?;
     Ok(runtime.block_on(work))
