@@ -291,3 +291,84 @@ async fn events_that_name_no_new_object_are_counted_in_the_answer() {
     );
     assert!(sink.rule_ids().is_empty());
 }
+
+/// A digest key of Production's, dated `day` at 03:00:00.
+fn digest_of(account: &str, region: &str, day: (i32, u32, u32)) -> String {
+    trailwatch_synth::digest_key(None, None, account, region, day, (3, 0, 0), "org-trail")
+}
+
+#[tokio::test]
+async fn a_heartbeat_publishes_what_is_late_and_says_so() {
+    let source = MemorySource::default()
+        .with(digest_of(PROD, "us-east-1", (2025, 3, 14)), vec![1])
+        .with(digest_of(PROD, "eu-west-1", (2025, 3, 13)), vec![1]);
+    let sink = Recorder::default();
+    let beat = json!({"trailwatch": "heartbeat", "bucket": BUCKET,
+        "accounts": [PROD, "444455556666"], "now": "2025-03-14T04:00:00Z"});
+    let answer = invoke(&pipeline(), &source, &sink, &beat).await.unwrap();
+    assert_eq!(answer, json!({"heartbeat": {"bucket": BUCKET, "late": 2}}));
+    let late: Vec<(Option<String>, Option<String>)> = sink
+        .alerts()
+        .into_iter()
+        .map(|a| (a.account_id, a.region))
+        .collect();
+    assert_eq!(
+        late,
+        [
+            (Some(PROD.to_owned()), Some("eu-west-1".to_owned())),
+            (Some("444455556666".to_owned()), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_heartbeat_that_cannot_work_is_refused_and_one_that_can_later_is_retried() {
+    let beat = json!({"trailwatch": "heartbeat", "bucket": BUCKET, "now": "2025-03-14T04:00:00Z"});
+    let cases: [(&str, Value, Pipeline, bool, &str); 4] = [
+        (
+            "no accounts anywhere",
+            beat.clone(),
+            pipeline(),
+            false,
+            "NonRetryable",
+        ),
+        (
+            "a malformed payload",
+            json!({"trailwatch": "heartbeat", "bucket": BUCKET, "acounts": [PROD]}),
+            pipeline(),
+            false,
+            "NonRetryable",
+        ),
+        (
+            "a bucket not watched",
+            json!({"trailwatch": "heartbeat", "bucket": "another-bucket", "accounts": [PROD]}),
+            Pipeline::new(
+                Settings {
+                    buckets: Some([BUCKET.to_owned()].into()),
+                    ..Settings::default()
+                },
+                &effective_rules(None).unwrap(),
+            )
+            .unwrap(),
+            false,
+            "NonRetryable",
+        ),
+        (
+            "alerts that cannot be published",
+            json!({"trailwatch": "heartbeat", "bucket": BUCKET, "accounts": [PROD]}),
+            pipeline(),
+            true,
+            "Retryable",
+        ),
+    ];
+    for (case, event, pipeline, sink_down, want) in cases {
+        let sink = Recorder {
+            down: sink_down,
+            ..Recorder::default()
+        };
+        let err = invoke(&pipeline, &MemorySource::default(), &sink, &event)
+            .await
+            .expect_err(case);
+        assert_eq!(Diagnostic::from(err).error_type, want, "case {case}");
+    }
+}

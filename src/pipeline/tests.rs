@@ -147,7 +147,7 @@ async fn what_the_key_says_decides_whether_the_object_is_read() {
             &["delivery.unexpected-account"],
         ),
         (
-            "a digest is not evaluated",
+            "a digest is not evaluated (and a source without metadata verifies nothing)",
             Settings::default(),
             digest,
             Some(Kind::Digest),
@@ -470,4 +470,31 @@ async fn scan_evaluates_any_file_without_key_or_acl_checks() {
             "case {name}: a scan names no bucket"
         );
     }
+}
+
+#[tokio::test]
+async fn a_digest_gets_the_integrity_checks_and_its_alerts_are_counted() {
+    let digest = digest_key(None, None, PROD, "us-east-1", (2025, 3, 14), (9, 5, 0), "t");
+    let metadata = crate::ports::Metadata::from([
+        ("signature".to_owned(), "00".to_owned()),
+        ("signature-algorithm".to_owned(), "SHA256withRSA".to_owned()),
+    ]);
+    let source = MemorySource::default()
+        .with(&digest, b"not gzip".to_vec())
+        .with_metadata(&digest, metadata);
+    let (result, published) = run(Settings::default(), &source, &digest).await;
+    let report = result.unwrap();
+    assert_eq!(
+        (report.kind, report.integrity_alerts, report.delivery_alerts),
+        (Some(Kind::Digest), 1, 0)
+    );
+    assert_eq!(published, ["integrity.digest-unreadable"]);
+
+    // The layout comes first: a digest from where nobody may write is not verified.
+    let unexpected = Settings {
+        expected_accounts: Some(["999999999999".to_string()].into()),
+        ..Settings::default()
+    };
+    let (_, published) = run(unexpected, &source, &digest).await;
+    assert_eq!(published, ["delivery.unexpected-account"]);
 }
