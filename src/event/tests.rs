@@ -441,3 +441,18 @@ fn responses_have_the_shapes_aws_expects() {
         })
     );
 }
+
+#[test]
+fn the_heartbeat_fixture_is_a_heartbeat() {
+    let Ok(Trigger::Heartbeat(request)) =
+        parse(&fixture(include_str!("../../events/heartbeat.json")))
+    else {
+        panic!("events/heartbeat.json is a heartbeat");
+    };
+    assert_eq!(request.bucket, "example-ct-logs");
+    assert_eq!(request.accounts.map(|a| a.len()), Some(2));
+    assert!(matches!(
+        parse(&json!({"trailwatch": "heartbeat"})),
+        Err(EventError::Heartbeat(_))
+    ));
+}
