@@ -16,6 +16,7 @@
 
 mod batch;
 mod binary;
+mod integrity;
 mod options;
 mod permissions;
 mod scenarios;
