@@ -85,11 +85,12 @@ async fn invocation_for(world: &StackWorld, key: &str) -> Value {
     found.pop().unwrap()
 }
 
+/// An alert as (rule id, account, region, key).
+type Found = (String, Option<String>, Option<String>, Option<String>);
+
 /// The integrity alerts the security team (which gets every alert) received since the last
 /// call, as (rule id, account, region, key); every alert received must be of that kind.
-async fn integrity_alerts(
-    world: &StackWorld,
-) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+async fn integrity_alerts(world: &StackWorld) -> Vec<Found> {
     let text = |v: &Value| v.as_str().map(String::from);
     let mut alerts: Vec<_> = world
         .team("SecurityTeamSubscription")
@@ -356,7 +357,7 @@ async fn deliver_heartbeat_digests(world: &StackWorld, prefix: Option<&str>) -> 
 
 /// The heartbeat's alerts at 09:00: MEMBER's eu-west-1 names its late digest, TEAM_MEMBER
 /// (no digest folder at all) one alert without region or key.
-fn expected_late(late: &str) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+fn expected_late(late: &str) -> Vec<Found> {
     vec![
         (
             "integrity.digest-late".to_string(),
