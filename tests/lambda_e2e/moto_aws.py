@@ -52,6 +52,14 @@ Authorisation (only while enforcement is on: INITIAL_NO_AUTH_ACTION_COUNT / /mot
    differs from what an SDK signed as soon as a value holds a space or a reserved character
    (an alert's JSON always does). Here the body's bytes are kept for the signature.
 
+Not corrected: S3 answers a GET or HEAD of a missing object with 403 AccessDenied unless the
+caller may s3:ListBucket on the bucket (with the request's context, which has no s3:prefix);
+moto answers 404 NoSuchKey to anyone allowed s3:GetObject. The function role's only
+s3:ListBucket is conditioned on s3:prefix, so what the stack world shows of a missing object
+(integrity.log-missing, integrity.digest-chain, delivery.missing) is not what that role gets
+from S3 (see infra/README.md, "Permissions"). Modelled here, those tests would fail until the
+template or the function changes.
+
 Triggers (moto cannot run the function; that would need Docker):
 11. S3 event notifications carry `versionId` (and a `sequencer`) for objects of a versioned
    bucket, as S3 sends them; moto omits both.

@@ -18,7 +18,8 @@ template with CloudFormation's names substituted by what moto created:
   AWS::SQS::QueuePolicy and AWS::CloudWatch::Alarm (stored; of the policies only the bucket's
   and the topic's Deny statements are judged, see moto_aws.py), AWS::Lambda::EventInvokeConfig
   (stored by Lambda's API);
-- the buckets the template names but does not create (RulesS3Uri's, BackfillBucketName);
+- the buckets the template names but does not create (RulesS3Uri's, PublicKeysS3Uri's,
+  BackfillBucketName);
 - each AWS::SNS::Subscription (e-mail in the template) as an SQS queue subscribed with the
   subscription's own filter policy, so a test can read what that team would receive;
 - the roles' inline policies and the keys' key policies are put again, unchanged, through IAM's
@@ -134,6 +135,10 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     if parameters.get("RulesS3Uri"):
         # The custom rules live in an existing bucket of the account.
         s3.create_bucket(Bucket=parameters["RulesS3Uri"].removeprefix("s3://").split("/")[0])
+    keys_uri = parameters.get("PublicKeysS3Uri")
+    if keys_uri and keys_uri.removeprefix("s3://").split("/")[0] not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+        # The public-key file lives in an existing bucket of the account (perhaps the rules').
+        s3.create_bucket(Bucket=keys_uri.removeprefix("s3://").split("/")[0])
     if parameters.get("BackfillBucketName"):
         # The stack names an existing bucket for Batch Operations manifests and reports.
         s3.create_bucket(Bucket=parameters["BackfillBucketName"])
@@ -187,14 +192,16 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
 
     # The roles' inline policies, put again as they are.
     roles: dict[str, dict] = {}
+    role_policies: dict[str, dict] = {}
     for logical in (n for n, t in types.items() if t == "AWS::IAM::Role"):
         role = physical[logical]
         attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
         inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
         roles[logical] = {"managed_policies": [a["PolicyArn"] for a in attached], "inline_policies": inline}
         for name in inline:
-            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-            iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(readable(document)))
+            document = readable(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+            iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+            role_policies.setdefault(logical, {})[name] = document
 
     applied: list[str] = []
     for logical, kind in types.items():
@@ -291,6 +298,7 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     return {
         "names": names,
         "roles": roles,
+        "role_policies": role_policies,
         "types": types,
         "resources": resources,
         "applied": applied,

@@ -16,6 +16,7 @@
 
 mod batch;
 mod binary;
+mod integrity;
 mod options;
 mod permissions;
 mod scenarios;
@@ -323,6 +324,44 @@ impl StackWorld {
     /// The rendered properties of `logical`, names substituted.
     pub fn resource(&self, logical: &str) -> &Value {
         &self.world["resources"][logical]
+    }
+
+    /// The statements of the role `logical`'s inline policy `name` as IAM enforces them (put
+    /// again by `stack_world.py`, `AWS::NoValue` items dropped), by `Sid`.
+    pub fn role_statements(&self, logical: &str, name: &str) -> BTreeMap<String, Value> {
+        let statements = self.world["role_policies"][logical][name]["Statement"]
+            .as_array()
+            .unwrap_or_else(|| panic!("the stack's {logical} has no inline policy {name}"));
+        statements
+            .iter()
+            .map(|s| (s["Sid"].as_str().unwrap_or_default().to_string(), s.clone()))
+            .collect()
+    }
+
+    /// Writes a signed digest as CloudTrail does: the gzip'd JSON with its `signature` and
+    /// `signature-algorithm` user metadata, `bucket-owner-full-control`; returns the version id.
+    pub async fn deliver_digest(
+        &self,
+        key: &str,
+        signed: &trailwatch_synth::digest::Signed,
+    ) -> String {
+        let mut put = self
+            .s3
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .acl(aws_sdk_s3::types::ObjectCannedAcl::BucketOwnerFullControl)
+            .body(signed.gzip.clone().into());
+        for (name, value) in &signed.metadata {
+            put = put.metadata(name, value);
+        }
+        let out = put
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("delivering digest {key}: {e:?}"));
+        out.version_id()
+            .expect("the stack's bucket is versioned: a delivery gets a version id")
+            .to_string()
     }
 
     /// Writes a delivery as CloudTrail does; returns the new version's id.

@@ -206,37 +206,81 @@ async fn function_role_queues_and_trust_are_as_narrow_as_the_readme_says() {
     assert!(refused.is_err(), "the operator assumed the function role");
 }
 
+/// In sqs mode the bucket's events come through the buffer queue, which SQS itself redrives:
+/// the role consumes that queue and sends to none. Only while the heartbeat runs (an
+/// asynchronous invocation by EventBridge Scheduler, `FunctionAsyncConfig` in either mode) may
+/// it send to the failure queue, where Lambda puts a failed heartbeat run with its role.
 #[tokio::test]
 async fn sqs_mode_function_role_consumes_the_buffer_queue_only() {
-    let world = StackWorld::create(&[("InvocationMode", "sqs")]).await;
-    let sqs = aws_sdk_sqs::Client::new(&world.function);
-    let buffer = world.name("BufferQueue");
-    sqs.receive_message()
-        .queue_url(buffer)
-        .send()
-        .await
-        .expect("ConsumeBufferQueue: receive");
-    sqs.get_queue_attributes()
-        .queue_url(buffer)
-        .send()
-        .await
-        .expect("ConsumeBufferQueue: attributes");
-    assert_refused(
-        sqs.send_message()
+    for heartbeat in ["true", "false"] {
+        let world =
+            StackWorld::create(&[("InvocationMode", "sqs"), ("Heartbeat", heartbeat)]).await;
+        let sqs = aws_sdk_sqs::Client::new(&world.function);
+        let buffer = world.name("BufferQueue");
+        sqs.receive_message()
             .queue_url(buffer)
+            .send()
+            .await
+            .expect("ConsumeBufferQueue: receive");
+        sqs.get_queue_attributes()
+            .queue_url(buffer)
+            .send()
+            .await
+            .expect("ConsumeBufferQueue: attributes");
+        assert_refused(
+            sqs.send_message()
+                .queue_url(buffer)
+                .message_body("{}")
+                .send()
+                .await,
+            "only S3 sends to the buffer queue",
+        );
+        let failure = world.name("FailureQueue");
+        let sent = sqs
+            .send_message()
+            .queue_url(failure)
             .message_body("{}")
             .send()
-            .await,
-        "only S3 sends to the buffer queue",
-    );
-    assert_refused(
-        sqs.send_message()
-            .queue_url(world.name("FailureQueue"))
-            .message_body("{}")
+            .await;
+        if heartbeat == "true" {
+            sent.expect("SendToFailureQueue: a failed heartbeat run lands in the failure queue");
+        } else {
+            assert_refused(
+                sent,
+                "without the heartbeat SQS itself redrives; the role sends nothing",
+            );
+        }
+        assert_refused(
+            sqs.receive_message().queue_url(failure).send().await,
+            "the function role cannot read the failure queue",
+        );
+        let other = world
+            .sqs
+            .create_queue()
+            .queue_name("someone-elses-queue")
             .send()
-            .await,
-        "in sqs mode SQS itself redrives; the role sends nothing",
-    );
+            .await
+            .unwrap();
+        assert_refused(
+            sqs.send_message()
+                .queue_url(other.queue_url().unwrap())
+                .message_body("{}")
+                .send()
+                .await,
+            "SendMessage elsewhere",
+        );
+        let statements = world.role_statements("FunctionRole", "trailwatch-function");
+        assert_eq!(
+            statements.contains_key("SendToFailureQueue"),
+            heartbeat == "true",
+            "Heartbeat={heartbeat}: {statements:#?}"
+        );
+        assert_eq!(
+            world.world["types"].get("FunctionAsyncConfig").is_some(),
+            heartbeat == "true",
+            "FunctionAsyncConfig exists in sqs mode exactly while the heartbeat runs"
+        );
+    }
 }
 
 #[tokio::test]
