@@ -2,7 +2,14 @@
 //! owner's id, read from S3.
 //!
 //! Every request carries `ExpectedBucketOwner` when it is configured, so a bucket re-created
-//! under another account (bucket sniping) is never read from. The object's compressed bytes
+//! under another account (bucket sniping) is never read from.
+//!
+//! S3 answers a read of a missing object with 404 only to a caller that may list the bucket
+//! without conditions; to anyone else it answers 403, exactly as it refuses an object the
+//! caller may not read. The function may list only CloudTrail's folders (a listing whose
+//! `s3:prefix` is under them), so a 403 is followed by one listing of the key itself
+//! ([`S3Source::settle_refusal`]): a key the listing does not show is gone (a deleted log is
+//! evidence, INTEGRITY §2.9), one it shows was refused (our permissions: transient). The object's compressed bytes
 //! are held in memory (DESIGN §9: compressed bytes plus one record at a time), bounded by the
 //! configured limit: the decoder then reports a larger object as `delivery.too-large`.
 
@@ -103,6 +110,58 @@ impl S3Source {
         Ok(id)
     }
 
+    /// A read's result with a refusal settled into "gone" or "refused".
+    async fn settle<T>(
+        &self,
+        result: Result<T, SourceError>,
+        object: &ObjectRef,
+    ) -> Result<T, SourceError> {
+        match result {
+            Err(e) if e.kind() == SourceErrorKind::AccessDenied => {
+                Err(self.settle_refusal(e, object).await)
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a 403 on `object` hides a missing object: one listing of its key. The listing
+    /// failing too (no permission, S3 trouble) leaves the refusal as it was. An object named by
+    /// a version that was deleted while other versions remain is listed, so it stays a
+    /// refusal: a retry, then the failure queue, rather than a wrong verdict.
+    async fn settle_refusal(&self, refusal: SourceError, object: &ObjectRef) -> SourceError {
+        let listed = self
+            .client
+            .list_objects_v2()
+            .bucket(&object.bucket)
+            .prefix(&object.key)
+            .max_keys(1)
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .send()
+            .await;
+        match listed {
+            // The key sorts first among the keys it prefixes, so one key settles it.
+            Ok(page) if page.contents().first().and_then(|o| o.key()) != Some(object.key.as_str()) => {
+                SourceError::new(
+                    SourceErrorKind::NotFound,
+                    format!(
+                        "{} (S3 refused the read, and the key is not in the bucket's listing: it is gone)",
+                        refusal.detail()
+                    ),
+                )
+            }
+            Ok(_) => refusal,
+            Err(e) => {
+                tracing::debug!(
+                    bucket = %object.bucket,
+                    key = %object.key,
+                    error = %crate::error::chain(&e),
+                    "Listing the refused key failed too; the refusal stands."
+                );
+                refusal
+            }
+        }
+    }
+
     fn cached_owner(&self, bucket: &str) -> Option<String> {
         // A poisoned lock only means another task panicked mid-insert; asking S3 again is safe.
         self.owners.lock().ok()?.get(bucket).cloned()
@@ -122,7 +181,8 @@ impl ObjectSource for S3Source {
             .set_expected_bucket_owner(self.expected_bucket_owner.clone())
             .send()
             .await
-            .map_err(|e| source_error(e, "GetObject", &object.bucket, &object.key))?;
+            .map_err(|e| source_error(e, "GetObject", &object.bucket, &object.key));
+        let out = self.settle(out, object).await?;
         let metadata = user_metadata(out.metadata());
         let keep = self.max_compressed_bytes.saturating_add(1);
         let announced = out.content_length().and_then(|n| u64::try_from(n).ok());
@@ -176,7 +236,8 @@ impl ObjectSource for S3Source {
             .set_expected_bucket_owner(self.expected_bucket_owner.clone())
             .send()
             .await
-            .map_err(|e| source_error(e, "HeadObject", &object.bucket, &object.key))?;
+            .map_err(|e| source_error(e, "HeadObject", &object.bucket, &object.key));
+        let out = self.settle(out, object).await?;
         Ok(Some(user_metadata(out.metadata())))
     }
 
@@ -243,7 +304,8 @@ impl ObjectSource for S3Source {
             .set_expected_bucket_owner(self.expected_bucket_owner.clone())
             .send()
             .await
-            .map_err(|e| source_error(e, "GetObjectAcl", &object.bucket, &object.key))?;
+            .map_err(|e| source_error(e, "GetObjectAcl", &object.bucket, &object.key));
+        let out = self.settle(out, object).await?;
         let acl = ObjectAcl {
             owner_id: out.owner().and_then(|o| o.id()).map(String::from),
             grants: out.grants().iter().filter_map(grant).collect(),

@@ -145,3 +145,23 @@ async fn a_listed_value_that_is_not_a_key_is_not_used() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn each_home_region_gets_its_own_client() {
+    let keys = keys(&[]);
+    let region = |name: &str| {
+        keys.client(name)
+            .config()
+            .region()
+            .map(|r| r.as_ref().to_owned())
+    };
+    assert_eq!(region("eu-west-1").as_deref(), Some("eu-west-1"));
+    assert_eq!(region("ap-southeast-2").as_deref(), Some("ap-southeast-2"));
+    assert_eq!(keys.clients.lock().unwrap().len(), 2);
+    region("eu-west-1");
+    assert_eq!(
+        keys.clients.lock().unwrap().len(),
+        2,
+        "a region's client is kept"
+    );
+}

@@ -54,6 +54,22 @@ fn s3(rules: &[&Rule]) -> Client {
     })
 }
 
+/// ListObjectsV2 of `object()`'s key showing `keys`: what settles a 403 (see `s3.rs`).
+fn listing(keys: &[String]) -> Rule {
+    use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
+    use aws_sdk_s3::types::Object;
+    let keys = keys.to_vec();
+    mock!(aws_sdk_s3::Client::list_objects_v2)
+        .match_requests(|r| r.prefix() == Some(object().key.as_str()) && r.max_keys() == Some(1))
+        .then_output(move || {
+            keys.iter()
+                .fold(ListObjectsV2Output::builder(), |out, key| {
+                    out.contents(Object::builder().key(key).build())
+                })
+                .build()
+        })
+}
+
 fn read_all(mut body: Cursor<Vec<u8>>) -> Vec<u8> {
     let mut bytes = Vec::new();
     body.read_to_end(&mut bytes).unwrap();
@@ -155,8 +171,10 @@ async fn get_object_failures_are_typed() {
             3,
         ),
     ];
+    // A 403 with the key still listed is a refusal.
+    let still_there = listing(&[object().key]);
     for (name, rule, expected, calls) in cases {
-        let source = S3Source::new(s3(&[&rule]), 1000);
+        let source = S3Source::new(s3(&[&rule, &still_there]), 1000);
         let err = source.open(&object()).await.expect_err(name);
         assert_eq!(err.kind(), expected, "case {name}: {err:?}");
         assert!(
@@ -367,7 +385,8 @@ async fn an_unreadable_acl_is_a_delivery_alert() {
         .sequence()
         .http_status(403, error_body("AccessDenied"))
         .build();
-    let source = S3Source::new(s3(&[&acl, &get]), 1000);
+    let still_there = listing(&[object().key]);
+    let source = S3Source::new(s3(&[&acl, &get, &still_there]), 1000);
     let sink = Recorder::default();
     let pipeline = Pipeline::new(Settings::default(), &effective_rules(None).unwrap()).unwrap();
     pipeline
@@ -379,6 +398,20 @@ async fn an_unreadable_acl_is_a_delivery_alert() {
         vec!["delivery.acl"],
         "one alert, not one per call"
     );
+
+    // The same refusals for a key that is no longer listed: the delivery is gone.
+    let acl = mock!(aws_sdk_s3::Client::get_object_acl)
+        .sequence()
+        .http_status(403, error_body("AccessDenied"))
+        .build();
+    let gone = listing(&[]);
+    let source = S3Source::new(s3(&[&acl, &gone]), 1000);
+    let sink = Recorder::default();
+    pipeline
+        .process_object(&source, &NO_KEYS, &sink, &object(), Deadline::NONE)
+        .await
+        .unwrap();
+    assert_eq!(sink.rule_ids(), vec!["delivery.missing"]);
 }
 
 fn error_with_message(code: &str, message: &str) -> Option<String> {
@@ -454,5 +487,66 @@ async fn a_kms_refusal_is_its_own_delivery_alert() {
                 && reason.contains(code),
             "case {name}: {reason}"
         );
+    }
+}
+
+/// S3 answers 403 for a missing object unless the caller may list the whole bucket; one listing
+/// of the key tells a deleted object (a verdict) from a refused one (our permissions).
+#[tokio::test]
+async fn a_refused_read_is_settled_by_listing_the_key() {
+    let key = object().key;
+    let cases: [(&str, Option<Vec<String>>, SourceErrorKind); 4] = [
+        (
+            "the listing shows nothing: gone",
+            Some(vec![]),
+            SourceErrorKind::NotFound,
+        ),
+        (
+            "only a longer key shares the prefix: gone",
+            Some(vec![format!("{key}.bak")]),
+            SourceErrorKind::NotFound,
+        ),
+        (
+            "the listing shows the key: refused",
+            Some(vec![key.clone()]),
+            SourceErrorKind::AccessDenied,
+        ),
+        (
+            "the listing is refused too: refused",
+            None,
+            SourceErrorKind::AccessDenied,
+        ),
+    ];
+    for (case, listed, want) in cases {
+        let get = mock!(aws_sdk_s3::Client::get_object)
+            .sequence()
+            .http_status(403, error_body("AccessDenied"))
+            .build();
+        let head = mock!(aws_sdk_s3::Client::head_object)
+            .sequence()
+            .http_status(403, None)
+            .build();
+        let acl = mock!(aws_sdk_s3::Client::get_object_acl)
+            .sequence()
+            .http_status(403, error_body("AccessDenied"))
+            .build();
+        let list = match &listed {
+            Some(keys) => listing(keys),
+            None => mock!(aws_sdk_s3::Client::list_objects_v2)
+                .sequence()
+                .http_status(403, error_body("AccessDenied"))
+                .times(3)
+                .build(),
+        };
+        let source = S3Source::new(s3(&[&get, &head, &acl, &list]), 1000);
+        let errors = [
+            source.open(&object()).await.expect_err(case),
+            source.head(&object()).await.expect_err(case),
+            source.acl(&object()).await.expect_err(case),
+        ];
+        for error in errors {
+            assert_eq!(error.kind(), want, "case {case}: {}", error.detail());
+        }
+        assert_eq!(list.num_calls(), 3, "case {case}: one listing per refusal");
     }
 }
