@@ -279,6 +279,13 @@ async fn verify_exits_1_on_operational_and_2_on_usage_errors() {
             "`BAD_NAME` is not a bucket name",
         ),
         (
+            "a folder, not an s3:// URL",
+            endpoint,
+            vec!["--public-keys", &good, "example-ct-logs"],
+            2,
+            "is not an s3://BUCKET[/PREFIX] URL",
+        ),
+        (
             "start after end",
             endpoint,
             vec![
