@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::moto::{free_port, wait_for_port, Running};
+use crate::proxy::FaultProxy;
 use crate::world::*;
 
 const RULES_KEY: &str = "config/trailwatch-rules.toml";
@@ -108,7 +109,7 @@ pub(crate) fn cargo_lambda() -> PathBuf {
 }
 
 /// The environment of a deployed function, pointed at moto; `extra` adds or overrides.
-fn function_env(
+pub(crate) fn function_env(
     world: &World,
     runtime_api: Option<&str>,
     extra: &[(&str, &str)],
@@ -205,6 +206,80 @@ pub(crate) fn runtime_api(dir: &Path) -> (Running, u16) {
     (emulator, port)
 }
 
+/// A `bootstrap` serving invocations behind the Runtime API emulator, configured by
+/// [`function_env`] for `world` plus `extra`; both processes stop when it is dropped (the
+/// function first).
+pub(crate) struct Served {
+    _function: Running,
+    _deadline: Option<FaultProxy>,
+    _emulator: Running,
+    /// The emulator's invoke port.
+    pub port: u16,
+    /// The function's stdout log (stderr beside it, see [`logs`]).
+    pub log: PathBuf,
+}
+
+impl Served {
+    pub(crate) fn start(
+        artifact: &Artifact,
+        world: &World,
+        extra: &[(&str, &str)],
+        dir: &Path,
+    ) -> Served {
+        Served::spawn(artifact, world, extra, dir, false)
+    }
+
+    /// [`Served::start`] with the invocation deadline the function sees in the future, as
+    /// Lambda gives it (see [`FaultProxy::start_runtime_api`]): what a function that measures
+    /// its time left, like the digest checks, needs.
+    pub(crate) fn start_with_deadline(
+        artifact: &Artifact,
+        world: &World,
+        extra: &[(&str, &str)],
+        dir: &Path,
+    ) -> Served {
+        Served::spawn(artifact, world, extra, dir, true)
+    }
+
+    fn spawn(
+        artifact: &Artifact,
+        world: &World,
+        extra: &[(&str, &str)],
+        dir: &Path,
+        deadline: bool,
+    ) -> Served {
+        let (emulator, port) = runtime_api(dir);
+        let emulated = format!("http://127.0.0.1:{port}");
+        let proxy = deadline.then(|| FaultProxy::start_runtime_api(&emulated));
+        let api = proxy.as_ref().map_or(emulated, |p| p.endpoint.clone());
+        let env = function_env(world, Some(&format!("{api}/.rt")), extra);
+        let log = dir.join("bootstrap.log");
+        let function = bootstrap(artifact, &env, &log)
+            .spawn()
+            .expect("starting bootstrap");
+        Served {
+            _function: Running::new("bootstrap", function),
+            _deadline: proxy,
+            _emulator: emulator,
+            port,
+            log,
+        }
+    }
+
+    /// Invokes the function with `payload`, which must succeed; its answer.
+    pub(crate) fn invoke_ok(&self, payload: Payload<'_>) -> Value {
+        let out = invoke(self.port, payload);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "invoke failed: {stdout}{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            logs(&self.log)
+        );
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+}
+
 pub(crate) enum Payload<'a> {
     File(PathBuf),
     Json(&'a str),
@@ -251,32 +326,18 @@ async fn serves_invocations(artifact: Artifact) {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let (_emulator, port) = runtime_api(dir.path());
-
     let rules = format!("s3://{BUCKET}/{RULES_KEY}");
-    let env = function_env(
+    let served = Served::start(
+        &artifact,
         &world,
-        Some(&format!("http://127.0.0.1:{port}/.rt")),
         &[("TRAILWATCH_RULES", &rules)],
+        dir.path(),
     );
-    let log = dir.path().join("bootstrap.log");
-    let function = bootstrap(&artifact, &env, &log)
-        .spawn()
-        .expect("starting bootstrap");
-    let _function = Running::new("bootstrap", function);
+    let (port, log) = (served.port, served.log.clone());
 
     // An SQS batch: one raw S3 notification, one behind an SNS envelope.
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events/sqs-s3.json");
-    let out = invoke(port, Payload::File(fixture));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "invoke failed: {stdout}{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        logs(&log)
-    );
-    let answer: Value =
-        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let answer = served.invoke_ok(Payload::File(fixture));
     assert_eq!(
         answer,
         serde_json::json!({"batchItemFailures": []}),

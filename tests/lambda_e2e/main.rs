@@ -8,6 +8,10 @@
 //!   emulator, invoked with the fixtures of `events/`: the x86 debug build, and the arm64
 //!   artifact that `sam build` ships under `qemu-aarch64` (`TRAILWATCH_ARM64_BOOTSTRAP`, from
 //!   `scripts/build-lambda.sh`; unset, that test fails);
+//! - `integrity`: log-file integrity validation on signed, chained digests with every
+//!   tampering of INTEGRITY.md planted once (`digest_world`): the `bootstrap` binary, `trailwatch
+//!   verify` and `trailwatch replay` raise the same alerts, the heartbeat and `verify
+//!   --expected-accounts` the same `digest-late` ones, and `verify`'s exit statuses;
 //! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto;
 //! - `load`: 1,000 deliveries through moto's S3 → SQS notifications and the SQS trigger,
 //!   accounted for from the function's own log lines (`tally`);
@@ -16,7 +20,9 @@
 //!   of infra/README.md checked against the deployed roles.
 
 mod bootstrap;
+mod digest_world;
 mod faults;
+mod integrity;
 mod load;
 mod moto;
 mod proxy;

@@ -5,6 +5,9 @@
 //! service's error body, a delay, a connection reset, or moto's real answer with its body cut
 //! short. One connection carries one request (`Connection: close`), so a fault never leaks
 //! into the next request.
+//!
+//! In front of cargo-lambda's Runtime API emulator it also mends the one header the emulator
+//! gets wrong ([`FaultProxy::start_runtime_api`]).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -42,6 +45,8 @@ struct Armed {
     injected: HashMap<Op, usize>,
     /// Per operation: how many requests were seen.
     seen: HashMap<Op, usize>,
+    /// Rewrite a relative `Lambda-Runtime-Deadline-Ms` into the epoch time Lambda sends.
+    epoch_deadline: bool,
 }
 
 /// A running proxy; it stops accepting when dropped.
@@ -77,6 +82,17 @@ impl FaultProxy {
             armed,
             addr,
         }
+    }
+
+    /// A proxy in front of cargo-lambda's Runtime API emulator at `upstream`. The emulator
+    /// answers `/next` with `Lambda-Runtime-Deadline-Ms: 600000`, a duration where Lambda sends
+    /// the deadline as milliseconds since the epoch, so a function would see a deadline in
+    /// 1970 and no time left at all; the proxy turns a value that is no plausible epoch time
+    /// into now plus that many milliseconds, as Lambda would have sent.
+    pub fn start_runtime_api(upstream: &str) -> FaultProxy {
+        let proxy = FaultProxy::start(upstream);
+        proxy.armed.lock().unwrap().epoch_deadline = true;
+        proxy
     }
 
     /// Faults the next `times` requests of `op` (`None`: every one until [`FaultProxy::clear`]).
@@ -187,16 +203,25 @@ fn serve(client: TcpStream, upstream: SocketAddr, armed: &Mutex<Armed>) {
             return;
         }
         Some(Fault::Slow(delay)) => {
-            let answer = forward(&request, upstream);
+            let Some(answer) = forward(&request, upstream) else {
+                return;
+            };
             std::thread::sleep(delay);
             let _ = client.write_all(&answer.encode(answer.body.len()));
         }
         Some(Fault::Truncate) => {
-            let answer = forward(&request, upstream);
+            let Some(answer) = forward(&request, upstream) else {
+                return;
+            };
             let _ = client.write_all(&answer.encode(answer.body.len() / 2));
         }
         None => {
-            let answer = forward(&request, upstream);
+            let Some(mut answer) = forward(&request, upstream) else {
+                return;
+            };
+            if armed.lock().unwrap().epoch_deadline {
+                answer.deadline_from_now();
+            }
             let _ = client.write_all(&answer.encode(answer.body.len()));
         }
     }
@@ -238,7 +263,35 @@ struct Answer {
     body: Vec<u8>,
 }
 
+/// Milliseconds since the epoch below which a deadline is taken for a duration (2001-09-09).
+const EPOCH_MS_FLOOR: u128 = 1_000_000_000_000;
+
 impl Answer {
+    /// A `Lambda-Runtime-Deadline-Ms` that is a duration becomes now plus that duration.
+    fn deadline_from_now(&mut self) {
+        for line in &mut self.headers {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if !name
+                .trim()
+                .eq_ignore_ascii_case("lambda-runtime-deadline-ms")
+            {
+                continue;
+            }
+            let Ok(ms) = value.trim().parse::<u128>() else {
+                continue;
+            };
+            if ms < EPOCH_MS_FLOOR {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis();
+                *line = format!("{}: {}", name.trim(), now + ms);
+            }
+        }
+    }
+
     /// The answer with its full length announced and only `send` bytes of body.
     fn encode(&self, send: usize) -> Vec<u8> {
         let mut out = format!("{}\r\n", self.status_line);
@@ -254,12 +307,17 @@ impl Answer {
     }
 }
 
-fn forward(request: &Request, upstream: SocketAddr) -> Answer {
+/// The upstream's answer; `None` when it closed the connection without one (the Runtime API
+/// emulator does, for the `/next` a function is still waiting on, when the test stops it).
+fn forward(request: &Request, upstream: SocketAddr) -> Option<Answer> {
     let mut moto = TcpStream::connect(upstream).expect("moto is up");
     let _ = moto.set_nodelay(true);
     moto.write_all(&request.forwarded()).unwrap();
     let mut raw = Vec::new();
     moto.read_to_end(&mut raw).unwrap();
+    if raw.is_empty() {
+        return None;
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -289,11 +347,11 @@ fn forward(request: &Request, upstream: SocketAddr) -> Answer {
     } else {
         rest.to_vec()
     };
-    Answer {
+    Some(Answer {
         status_line,
         headers,
         body,
-    }
+    })
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
