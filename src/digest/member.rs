@@ -1,12 +1,17 @@
 //! The first gzip member of an object, decompressed through SHA-256 within bounds: what a digest
 //! signs and what a log's `hashValue` covers (INTEGRITY §2.1, §2.9).
 //!
+//! Inflating and hashing run on two threads, so that on a machine with a second core the hash
+//! costs little beyond the decompression itself (SHA-256 is `aws-lc-rs`'s, which uses the
+//! CPU's SHA extensions where it has them).
+//!
 //! This reader stops at the end of the first member on purpose and reports whether anything
 //! follows; the rules' decoder (`decode`) reads every member, as CloudTrail's readers do. A
 //! digest ignores what follows (as the AWS CLI does); a log with anything after its first
 //! member is not the file CloudTrail hashed.
 
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::mpsc::sync_channel;
 
 use aws_lc_rs::digest::{Context, SHA256};
 use flate2::bufread::GzDecoder;
@@ -74,7 +79,10 @@ impl MemberError {
     }
 }
 
-const CHUNK: usize = 64 << 10;
+const CHUNK: usize = 128 << 10;
+
+/// Buffers of inflated bytes waiting for the hash.
+const IN_FLIGHT: usize = 4;
 
 /// Reads `object`'s first gzip member to its end within `limits`, hashing the decompressed
 /// bytes and passing each chunk of them to `keep` (a digest keeps its content; a log keeps
@@ -103,26 +111,52 @@ pub fn read_first_member<R: Read>(
         Err(e) => return Err(failed(&input, e)),
     }
     let mut decoder = GzDecoder::new(input);
-    let mut hash = Context::new(&SHA256);
     let mut bytes = 0u64;
-    let mut buffer = vec![0; CHUNK];
-    loop {
-        let n = match decoder.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(failed(decoder.get_ref(), e)),
-        };
-        bytes += n as u64;
-        if bytes > limits.decompressed {
-            return Err(MemberError::DecompressedTooLarge {
-                limit: limits.decompressed,
-            });
+    let (sha256, inflated) = std::thread::scope(|scope| {
+        // Inflating and hashing each cost about as much; on a machine with a core to spare
+        // they overlap, the hash following a few buffers behind. Buffers go round between
+        // the two threads, so the member is never held whole.
+        let (full, to_hash) = sync_channel::<(Vec<u8>, usize)>(IN_FLIGHT);
+        let (spent, to_fill) = sync_channel::<Vec<u8>>(IN_FLIGHT + 1);
+        for _ in 0..=IN_FLIGHT {
+            // The receiver is alive and the channel has room for every buffer.
+            spent.send(vec![0; CHUNK]).ok();
         }
-        let chunk = &buffer[..n];
-        hash.update(chunk);
-        keep(chunk);
-    }
+        let hasher = scope.spawn(move || {
+            let mut hash = Context::new(&SHA256);
+            for (buffer, n) in to_hash {
+                hash.update(&buffer[..n]);
+                // The inflating side may have stopped (an error); the buffer is then not needed.
+                spent.send(buffer).ok();
+            }
+            hash.finish()
+        });
+        let inflated = loop {
+            let Ok(mut buffer) = to_fill.recv() else {
+                break Err(hashing_stopped());
+            };
+            let n = match read_retrying(&mut decoder, &mut buffer) {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) => break Err(failed(decoder.get_ref(), e)),
+            };
+            bytes += n as u64;
+            if bytes > limits.decompressed {
+                break Err(MemberError::DecompressedTooLarge {
+                    limit: limits.decompressed,
+                });
+            }
+            keep(&buffer[..n]);
+            if full.send((buffer, n)).is_err() {
+                break Err(hashing_stopped());
+            }
+        };
+        drop(full);
+        let digest = hasher.join().map_err(|_| hashing_stopped());
+        (digest, inflated)
+    });
+    inflated?;
+    let sha256 = sha256?;
     if decoder.header().is_none() {
         // The magic bytes, then nothing the decoder could take as a header.
         return Err(MemberError::Corrupt(io::Error::new(
@@ -135,11 +169,27 @@ pub fn read_first_member<R: Read>(
         Ok(after) => !after.is_empty(),
         Err(e) => return Err(failed(&rest, e)),
     };
-    let mut sha256 = [0; 32];
-    sha256.copy_from_slice(hash.finish().as_ref());
+    let mut hash = [0; 32];
+    hash.copy_from_slice(sha256.as_ref());
     Ok(Member {
-        sha256,
+        sha256: hash,
         bytes,
         trailing,
     })
+}
+
+/// One read into `buffer`, again while the reader is interrupted (a signal, not a failure).
+fn read_retrying(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buffer) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+/// The hashing thread ended early, which only a panic in it could cause: reported as a
+/// failure to read (a retry), never as a verdict on the object.
+fn hashing_stopped() -> MemberError {
+    MemberError::Source(io::Error::other("the hashing thread stopped"))
 }
