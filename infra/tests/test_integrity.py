@@ -11,7 +11,7 @@ import re
 import pytest
 
 from stack import deploy, properties, statements
-from test_template import BUCKET_ARN, LIST_DIGESTS, LIST_PUBLIC_KEYS, MEMBERS, ORG, ORG_TRAIL
+from test_template import BUCKET_ARN, LIST_CLOUDTRAIL, LIST_PUBLIC_KEYS, MEMBERS, ORG, ORG_TRAIL
 
 KEYS_URI = "s3://example-config-bucket/trailwatch/public-keys.json"
 READ_KEYS = {
@@ -77,13 +77,20 @@ HEARTBEAT_PREFIXES = [
     f"AWSLogs/{ORG}/{MEMBER}/CloudTrail-Digest/",
     f"AWSLogs/{ORG}/{MEMBER}/CloudTrail-Digest/us-east-1/2024/08/02/",
 ]
-# What the role must not list: the bucket's root, the log tree, the logs, outside AWSLogs/.
+# What settles a 403: a listing of the refused key itself, a log's or a digest's.
+SETTLING_PREFIXES = [
+    f"AWSLogs/{MEMBER}/CloudTrail/eu-west-1/2024/08/02/{MEMBER}_CloudTrail_eu-west-1_20240802T0205Z_QF6qcgyiaVnSueXa.json.gz",
+    f"AWSLogs/{ORG}/{MEMBER}/CloudTrail-Digest/us-east-1/2024/08/02/{MEMBER}_CloudTrail-Digest_us-east-1_t_us-east-1_20240802T030000Z.json.gz",
+]
+# What the role must not list: the bucket's root, the account folders, other services' folders,
+# Insights, outside AWSLogs/.
 REFUSED_PREFIXES = [
     "",
     "AWSLogs/",
     f"AWSLogs/{MEMBER}/",
-    f"AWSLogs/{MEMBER}/CloudTrail/eu-west-1/2024/08/02/",
-    f"AWSLogs/{ORG}/{MEMBER}/CloudTrail/",
+    f"AWSLogs/{MEMBER}/Config/",
+    f"AWSLogs/{MEMBER}/CloudTrail-Insight/eu-west-1/",
+    f"AWSLogs/{MEMBER}/CloudTrail",
     "notes/CloudTrail-Digest/",
     f"other/AWSLogs/{MEMBER}/CloudTrail-Digest/",
 ]
@@ -94,22 +101,28 @@ def listing_statements(stack) -> list[dict]:
 
 
 @pytest.mark.parametrize("prefix", ["", PREFIX], ids=["no-prefix", "prefixed"])
-def test_the_function_lists_the_digest_folders_only(prefix):
+def test_the_function_lists_cloudtrails_folders_only(prefix):
     parameters = {"LogFilePrefix": prefix} if prefix else {}
     stack = deploy(MemberAccountIds=MEMBERS, OrganizationId=ORG, OrganizationTrailArn=ORG_TRAIL, **parameters)
     (listing,) = listing_statements(stack)
     root = f"{prefix}/" if prefix else ""
     assert listing == {
-        **LIST_DIGESTS,
-        "Condition": {"StringLike": {"s3:prefix": f"{root}AWSLogs/*/CloudTrail-Digest/*"}},
-    }, "s3:ListBucket on the bucket, only with a Prefix in a digest folder"
-    pattern = listing["Condition"]["StringLike"]["s3:prefix"]
-    for wanted in HEARTBEAT_PREFIXES:
-        assert string_like(pattern, root + wanted), f"the heartbeat's listing of {root + wanted!r} is refused"
+        **LIST_CLOUDTRAIL,
+        "Condition": {
+            "StringLike": {"s3:prefix": [f"{root}AWSLogs/*/CloudTrail/*", f"{root}AWSLogs/*/CloudTrail-Digest/*"]}
+        },
+    }, "s3:ListBucket on the bucket, only with a Prefix in a log or digest folder"
+    patterns = listing["Condition"]["StringLike"]["s3:prefix"]
+
+    def allowed(value: str) -> bool:
+        return any(string_like(pattern, value) for pattern in patterns)
+
+    for wanted in HEARTBEAT_PREFIXES + SETTLING_PREFIXES:
+        assert allowed(root + wanted), f"the listing of {root + wanted!r} is refused"
     for refused in REFUSED_PREFIXES:
-        assert not string_like(pattern, root + refused), f"the role may list {root + refused!r}"
+        assert not allowed(root + refused), f"the role may list {root + refused!r}"
     if prefix:
-        assert not string_like(pattern, HEARTBEAT_PREFIXES[0]), "the root's AWSLogs/ is not the trails' folder"
+        assert not allowed(HEARTBEAT_PREFIXES[0]), "the root's AWSLogs/ is not the trails' folder"
 
 
 def test_no_listing_without_its_condition_in_any_shape():

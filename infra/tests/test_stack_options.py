@@ -11,7 +11,7 @@ from stack import assert_same_statements, deploy, properties, source_template, s
 from test_template import (
     BUCKET_ARN,
     EXTERNAL_ID,
-    LIST_DIGESTS,
+    LIST_CLOUDTRAIL,
     LIST_PUBLIC_KEYS,
     LOGS,
     MEMBERS,
@@ -34,7 +34,7 @@ DECRYPT_TRAIL_LOGS = {
     "Resource": TRAIL_KEY,
     "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
 }
-DEFAULT_FUNCTION = [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS]
+DEFAULT_FUNCTION = [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_CLOUDTRAIL]
 
 
 def function_statements(stack) -> list[dict]:
@@ -126,11 +126,11 @@ def test_log_file_prefix_moves_every_grant_and_the_trigger(mode, target):
     assert_same_statements("prefixed bucket policy", bucket_policy, prefixed_bucket_policy(MEMBERS))
     read = next(s for s in function_statements(stack) if s["Sid"] == "ReadDeliveredObjects")
     assert read == {**READ_OBJECTS, "Resource": f"{BUCKET_ARN}/{ROOT}/*"}, "function reads under the prefix only"
-    listing = next(s for s in function_statements(stack) if s["Sid"] == "ListDigestFolders")
+    listing = next(s for s in function_statements(stack) if s["Sid"] == "ListCloudTrailFolders")
     assert listing == {
-        **LIST_DIGESTS,
-        "Condition": {"StringLike": {"s3:prefix": f"{ROOT}/*/CloudTrail-Digest/*"}},
-    }, "the heartbeat lists the digest folders under the prefix only"
+        **LIST_CLOUDTRAIL,
+        "Condition": {"StringLike": {"s3:prefix": [f"{ROOT}/*/CloudTrail/*", f"{ROOT}/*/CloudTrail-Digest/*"]}},
+    }, "the function lists CloudTrail's folders under the prefix only"
     vendor = properties(stack, "VendorReadRole")["Policies"][0]["PolicyDocument"]
     assert_same_statements(
         "prefixed vendor permissions",

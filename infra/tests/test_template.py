@@ -143,12 +143,12 @@ LIST_PUBLIC_KEYS = {
     "Action": "cloudtrail:ListPublicKeys",
     "Resource": "*",
 }
-LIST_DIGESTS = {
-    "Sid": "ListDigestFolders",
+LIST_CLOUDTRAIL = {
+    "Sid": "ListCloudTrailFolders",
     "Effect": "Allow",
     "Action": "s3:ListBucket",
     "Resource": BUCKET_ARN,
-    "Condition": {"StringLike": {"s3:prefix": "AWSLogs/*/CloudTrail-Digest/*"}},
+    "Condition": {"StringLike": {"s3:prefix": ["AWSLogs/*/CloudTrail/*", "AWSLogs/*/CloudTrail-Digest/*"]}},
 }
 
 # (case, parameters, bucket policy statements or None when the stack writes none, function statements)
@@ -157,7 +157,7 @@ CASES = [
         "member accounts, direct, encrypted topic (defaults)",
         {"MemberAccountIds": MEMBERS},
         [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_CLOUDTRAIL],
     ),
     (
         "organisation trail, sqs mode, plain topic, rules object",
@@ -169,7 +169,7 @@ CASES = [
             "RulesS3Uri": RULES_URI,
         },
         [DENY_INSECURE, ORG_ACL_CHECK, ORG_WRITE],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, CONSUME_BUFFER, READ_RULES, LIST_PUBLIC_KEYS, LIST_DIGESTS],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, CONSUME_BUFFER, READ_RULES, LIST_PUBLIC_KEYS, LIST_CLOUDTRAIL],
     ),
     (
         "members and organisation, existing bucket with the policy attached",
@@ -181,13 +181,13 @@ CASES = [
             "AttachPolicyToExistingBucket": "true",
         },
         [DENY_INSECURE, MEMBER_ACL_CHECK, *MEMBER_WRITES, ORG_ACL_CHECK, ORG_WRITE],
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_CLOUDTRAIL],
     ),
     (
         "existing bucket, its policy left alone",
         {"MemberAccountIds": MEMBERS, "CreateBucket": "false"},
         None,
-        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_DIGESTS],
+        [LOGS, READ_OBJECTS, READ_BUCKET_ACL, PUBLISH, TOPIC_KEY, SEND_FAILURE, LIST_PUBLIC_KEYS, LIST_CLOUDTRAIL],
     ),
 ]
 CASE_IDS = [case[0] for case in CASES]
