@@ -3,8 +3,6 @@
 //! ([`Function::invoke`]). The `bootstrap` binary is this behind the Lambda runtime; the
 //! end-to-end tests build the same value with a deployed role's credentials.
 
-use std::time::Instant;
-
 use aws_config::SdkConfig;
 use serde_json::Value;
 
@@ -113,14 +111,14 @@ impl Function {
     pub async fn invoke(
         &self,
         payload: &Value,
-        deadline: Instant,
+        deadline: Deadline,
     ) -> Result<Value, InvocationError> {
         let ports = Ports {
             source: &self.source,
             keys: &self.keys,
             sink: &self.sink,
         };
-        handle(&self.pipeline, &ports, payload, Deadline::at(deadline)).await
+        handle(&self.pipeline, &ports, payload, deadline).await
     }
 }
 

@@ -15,6 +15,7 @@ use trailwatch::aws;
 use trailwatch::config::LambdaConfig;
 use trailwatch::function::Function;
 use trailwatch::handler::InvocationError;
+use trailwatch::integrity::Deadline;
 
 async fn cold_start() -> anyhow::Result<Function> {
     let config = LambdaConfig::from_env().context("invalid configuration")?;
@@ -24,12 +25,20 @@ async fn cold_start() -> anyhow::Result<Function> {
 
 async fn invoke(function: &Function, event: LambdaEvent<Value>) -> Result<Value, InvocationError> {
     // The runtime gives the deadline as wall-clock time; the checks measure it monotonically.
-    let left = event
-        .context
-        .deadline()
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
-    function.invoke(&event.payload, Instant::now() + left).await
+    let deadline = match event.context.deadline().duration_since(SystemTime::now()) {
+        Ok(left) => Deadline::at(Instant::now() + left),
+        // Lambda never starts an invocation past its deadline; a local emulator that sends a
+        // duration where Lambda sends a time does. Checking as if no time were left would fail
+        // every digest, so the invocation runs unbounded and says so.
+        Err(_) => {
+            tracing::warn!(
+                deadline_ms = event.context.deadline,
+                "The invocation's deadline has already passed, which Lambda never sends; running without one."
+            );
+            Deadline::NONE
+        }
+    };
+    function.invoke(&event.payload, deadline).await
 }
 
 #[tokio::main(flavor = "current_thread")]

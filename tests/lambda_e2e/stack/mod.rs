@@ -405,7 +405,9 @@ impl StackWorld {
             .await
             .expect("the stack's configuration starts the function");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-        function.invoke(event, deadline).await
+        function
+            .invoke(event, trailwatch::integrity::Deadline::at(deadline))
+            .await
     }
 
     /// The asynchronous invocations S3 asked of Lambda since the last call (`moto_aws.py`
