@@ -52,18 +52,19 @@ Authorisation (only while enforcement is on: INITIAL_NO_AUTH_ACTION_COUNT / /mot
    differs from what an SDK signed as soon as a value holds a space or a reserved character
    (an alert's JSON always does). Here the body's bytes are kept for the signature.
 
-Not corrected: S3 answers a GET or HEAD of a missing object with 403 AccessDenied unless the
-caller may s3:ListBucket on the bucket (with the request's context, which has no s3:prefix);
-moto answers 404 NoSuchKey to anyone allowed s3:GetObject. The function role's only
-s3:ListBucket is conditioned on s3:prefix, so what the stack world shows of a missing object
-(integrity.log-missing, integrity.digest-chain, delivery.missing) is not what that role gets
-from S3 (see infra/README.md, "Permissions"). Modelled here, those tests would fail until the
-template or the function changes.
+11. A read of a missing object - GET, HEAD or GetObjectAcl, of a key or of a version (NoSuchKey,
+   NoSuchVersion, HEAD's bodiless 404, a delete marker included) - is answered 404 by S3 only
+   to a caller that may s3:ListBucket on the bucket with the request's context, which has no
+   s3:prefix; everyone else gets 403 AccessDenied (S3's XML error; a HEAD's 403 has no body).
+   moto answers 404 to anyone allowed the read. Here the caller's identity policies are asked
+   for s3:ListBucket on the bucket with an empty s3:prefix, conditions evaluated as in 5 (a
+   grant conditioned on a prefix like `AWSLogs/*` does not count), and a bucket policy's Deny
+   of it counts too; unless allowed, the 404 becomes S3's 403.
 
 Triggers (moto cannot run the function; that would need Docker):
-11. S3 event notifications carry `versionId` (and a `sequencer`) for objects of a versioned
+12. S3 event notifications carry `versionId` (and a `sequencer`) for objects of a versioned
    bucket, as S3 sends them; moto omits both.
-12. An S3 notification to a Lambda function is not run by moto but sent, as the asynchronous
+13. An S3 notification to a Lambda function is not run by moto but sent, as the asynchronous
    invocation S3 asks of Lambda (`{"FunctionArn", "Payload"}`), to the SQS queue
    `stack-world-invocations` of the notifying account, where the test takes it and runs the
    handler with the function role's credentials, as Lambda would.
@@ -350,6 +351,50 @@ def _bucket_permission(self: Any, action: str, resource: str) -> Any:
 FakeBucket.get_permission = _bucket_permission
 
 
+# 11. A missing object is S3's 403 to a caller that may not list the bucket.
+_READS = ("GetObject", "GetObjectVersion", "GetObjectAcl", "GetObjectVersionAcl")
+_MISSING = ("NoSuchKey", "NoSuchVersion")
+_s3_key_response = S3Response._key_response
+
+
+def _may_list_bucket(response: S3Response, bucket_name: str) -> bool:
+    """Whether the caller of `response` may s3:ListBucket on `bucket_name` with no s3:prefix,
+    as S3 asks before it says that an object is missing."""
+    try:
+        bucket = response.backend.get_bucket(bucket_name)
+        arn = f"arn:{bucket.partition}:s3:::{bucket_name}"
+        request = _iam_request(response, access_control.S3IAMRequest, "s3:ListBucket")
+    except Exception:  # noqa: BLE001 - an unsigned caller, or no bucket: nothing allows it
+        return False
+    # The listing S3 imagines is of the bucket itself: no `prefix` in its query.
+    request._path = f"/{bucket_name}"
+    try:
+        request.check_action_permitted(arn)
+    except S3ClientError:
+        return False
+    return bucket.get_permission("s3:ListBucket", arn) != access_control.PermissionResult.DENIED
+
+
+def _key_response(self: S3Response, request: Any, full_url: str) -> Any:
+    enforcing = _enforcing()
+    try:
+        answer = _s3_key_response(self, request, full_url)
+    except S3ClientError as error:
+        missing = error.code in _MISSING
+        if not (enforcing and missing and self.data.get("Action") in _READS):
+            raise
+        if not _may_list_bucket(self, self.bucket_name):
+            raise S3ClientError("AccessDenied", "Access Denied") from None
+        raise
+    if enforcing and request.method == "HEAD" and answer[0] == 404:
+        if not _may_list_bucket(self, self.bucket_name):
+            return 403, {}, ""
+    return answer
+
+
+S3Response._key_response = _key_response
+
+
 # 6. Trust policies.
 def _role_account(role_arn: str) -> str | None:
     parts = role_arn.split(":")
@@ -400,7 +445,7 @@ def _check_principal(self: Any, principal: str) -> bool:
 access_control.IAMPolicyStatement._check_principal = _check_principal
 
 
-# 11. and 12. Triggers.
+# 12. and 13. Triggers.
 _s3_event = notifications._get_s3_event
 
 

@@ -4,9 +4,12 @@
 //! - `ReadPublicKeysObject` (`PublicKeysS3Uri` set): the key file, that one object;
 //!   `ListCloudTrailPublicKeys` otherwise, and then no file is read;
 //! - a digest's checks read through `ReadDeliveredObjects`: GET of the digest (with its
-//!   metadata), HEAD of the previous one, GET of every listed log; a 404 is evidence;
-//! - `ListDigestFolders`: the heartbeat lists each account's `CloudTrail-Digest/` folders and
-//!   nothing wider.
+//!   metadata), HEAD of the previous one, GET of every listed log;
+//! - `ListCloudTrailFolders`: S3 answers those reads of a missing object with 403 (the role may
+//!   not list the whole bucket), and the function settles each 403 by listing that key, which
+//!   this statement allows inside CloudTrail's log and digest folders: not listed is evidence,
+//!   listed is a refusal; the heartbeat lists each account's `CloudTrail-Digest/` folders with
+//!   it. Nothing wider is listed.
 
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{json, Value};
@@ -117,13 +120,12 @@ fn some(s: &str) -> Option<String> {
 
 /// `PublicKeysS3Uri` set: a chained pair of digests and their logs, delivered as CloudTrail
 /// writes them, are checked with the role's reads alone (the key file, GET of the digest,
-/// HEAD of the previous, GET of each log) and raise nothing; a deleted log and a deleted
-/// previous digest are S3's 404s, hence evidence; a previous digest the role may not read is
-/// a 403, hence the invocation's failure for a retry and no verdict.
-///
-/// moto answers the 404s to any caller allowed s3:GetObject; S3 answers them only to one that
-/// may also s3:ListBucket (which this role may not without an `s3:prefix`), and 403 otherwise:
-/// see moto_aws.py's "Not corrected" and infra/README.md's "Open gap".
+/// HEAD of the previous, GET of each log) and raise nothing. A deleted log and a deleted
+/// previous digest are answered 403 to this role, as S3 answers them to a caller without an
+/// unconditioned s3:ListBucket (moto_aws.py, correction 11); the function's listing of the key
+/// (`ListCloudTrailFolders`) finds nothing, hence evidence. A previous digest outside
+/// `AWSLogs/`, which the role may neither read nor list, stays a refusal: the invocation's
+/// failure for a retry and no verdict.
 #[tokio::test]
 async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
     let uri = format!("s3://{CONFIG_BUCKET}/{KEY_FILE}");
@@ -215,7 +217,9 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
     );
     assert_eq!(integrity_alerts(&world).await, []);
 
-    // A listed log deleted (a delete marker in the versioned bucket): its GET is a 404.
+    // A listed log deleted (a delete marker in the versioned bucket). S3 tells the operator,
+    // who may list the bucket, that it is missing (404) and the role only that it may not
+    // read it (403): the function's listing of the key settles that.
     let (gone, _, _) = &second_logs[1];
     world
         .s3
@@ -225,6 +229,7 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
         .send()
         .await
         .unwrap();
+    assert_missing_is_refused(&world, gone).await;
     let answer = world.run(&event).await;
     assert_eq!(
         answer.as_ref().ok().map(|a| &a["integrity_alerts"]),
@@ -241,7 +246,8 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
         )]
     );
 
-    // The previous digest deleted too: its HEAD is a 404, the chain is broken.
+    // The previous digest deleted too: its HEAD is a 403, its key is not listed, the chain is
+    // broken.
     world
         .s3
         .delete_object()
@@ -250,6 +256,7 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
         .send()
         .await
         .unwrap();
+    assert_missing_is_refused(&world, &first.key).await;
     let answer = world.run(&event).await;
     assert_eq!(
         answer.as_ref().ok().map(|a| &a["integrity_alerts"]),
@@ -274,11 +281,27 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
         ]
     );
 
-    // A digest whose previous digest lies in the bucket outside AWSLogs/, which the role may
-    // not read: the HEAD is refused (403, our permissions, not evidence), so the invocation
-    // fails to be retried and publishes nothing.
+    // A digest whose previous digest lies in the bucket outside AWSLogs/, where the role may
+    // neither read nor list: the HEAD is refused (403) and so is the listing of its key, so
+    // the refusal stands (our permissions, not evidence): the invocation fails to be retried
+    // and publishes nothing. The object exists: a listing allowed there would show it.
     let outside = "notes/CloudTrail-Digest/previous.json.gz";
     world.deliver_digest(outside, &signed_first).await;
+    let role = s3_on(&world.function);
+    // A HEAD's 403 has no body, so no code to check.
+    refusal(
+        role.head_object().bucket(BUCKET).key(outside).send().await,
+        "the function role reads outside AWSLogs/",
+    );
+    assert_refused(
+        role.list_objects_v2()
+            .bucket(BUCKET)
+            .prefix(outside)
+            .max_keys(1)
+            .send()
+            .await,
+        "the function role lists outside AWSLogs/",
+    );
     let third_logs = [log_at(3, 5)];
     let third = digest_file(
         3,
@@ -295,11 +318,52 @@ async fn key_file_stack_checks_a_digest_chain_with_the_roles_reads_only() {
     world.deliver_digest(&third.key, &third.sign(&signer)).await;
     let event = invocation_for(&world, &third.key).await;
     let failed = world.run(&event).await;
-    assert!(
-        failed.is_err(),
-        "a refused HEAD of the previous digest is no verdict: {failed:?}"
-    );
+    match &failed {
+        Err(InvocationError::Retryable { first, .. }) => assert!(
+            first.contains(outside) && first.contains("access denied") && !first.contains("gone"),
+            "the failure names the refused previous digest, not a missing one: {first}"
+        ),
+        other => panic!("a refused HEAD of the previous digest is no verdict: {other:?}"),
+    }
     assert_eq!(integrity_alerts(&world).await, []);
+}
+
+/// `key`, just deleted under `AWSLogs/`, as S3 answers it: missing (404) to the operator, who
+/// may list the whole bucket; refused (403) to the function role, whose GET and HEAD of it are
+/// allowed but whose listing is conditioned on a prefix (moto_aws.py, correction 11), so only
+/// the listing of the key, which `ListCloudTrailFolders` allows and which shows nothing, tells
+/// the function it is gone.
+async fn assert_missing_is_refused(world: &StackWorld, key: &str) {
+    let operator = world.s3.get_object().bucket(BUCKET).key(key).send().await;
+    assert_eq!(
+        operator
+            .as_ref()
+            .err()
+            .and_then(|e| e.raw_response())
+            .map(|r| r.status().as_u16()),
+        Some(404),
+        "the operator is told {key} is missing: {operator:?}"
+    );
+    let role = s3_on(&world.function);
+    let what = format!("the function role is told {key} is missing");
+    let code = refusal(
+        role.get_object().bucket(BUCKET).key(key).send().await,
+        &what,
+    );
+    assert_eq!(code, "AccessDenied", "{what}");
+    refusal(
+        role.head_object().bucket(BUCKET).key(key).send().await,
+        &what,
+    );
+    let listed = role
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .prefix(key)
+        .max_keys(1)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ListCloudTrailFolders: listing {key}: {e:?}"));
+    assert!(listed.contents().is_empty(), "{key} is listed: {listed:?}");
 }
 
 /// `PublicKeysS3Uri` empty: the role may call CloudTrail ListPublicKeys and read no key file
@@ -396,15 +460,15 @@ async fn assert_listings(world: &StackWorld, refused: &[Option<String>], allowed
             .delimiter("/")
             .send()
             .await
-            .unwrap_or_else(|e| panic!("ListDigestFolders: listing {prefix}: {e:?}"));
+            .unwrap_or_else(|e| panic!("ListCloudTrailFolders: listing {prefix}: {e:?}"));
     }
 }
 
 /// The heartbeat, as the schedule invokes it: the Regions found under each account's
-/// `CloudTrail-Digest/` and the day folders below, listed with `ListDigestFolders` alone,
-/// which lists nothing wider.
+/// `CloudTrail-Digest/` and the day folders below, listed with `ListCloudTrailFolders`
+/// alone, which lists inside CloudTrail's log and digest folders and nothing wider.
 #[tokio::test]
-async fn heartbeat_lists_only_digest_folders_and_names_what_is_late() {
+async fn heartbeat_lists_only_cloudtrail_folders_and_names_what_is_late() {
     let world = StackWorld::create(&[]).await;
     assert_eq!(
         serde_json::from_str::<Value>(
@@ -428,23 +492,31 @@ async fn heartbeat_lists_only_digest_folders_and_names_what_is_late() {
     assert_eq!(integrity_alerts(&world).await, expected_late(&late));
 
     let digests = format!("AWSLogs/{MEMBER}/CloudTrail-Digest/");
+    let logs = format!("AWSLogs/{MEMBER}/CloudTrail/");
     assert_listings(
         &world,
         &[
             None,
             Some("AWSLogs/".into()),
             Some(format!("AWSLogs/{MEMBER}/")),
-            Some(format!("AWSLogs/{MEMBER}/CloudTrail/")),
+            Some(format!("AWSLogs/{MEMBER}/CloudTrail")),
             Some(format!("AWSLogs/{MEMBER}/CloudTrail-Digest")),
+            Some(format!("AWSLogs/{MEMBER}/Config/")),
+            Some(format!("AWSLogs/{MEMBER}/CloudTrail-Insight/")),
             Some("notes/".into()),
         ],
-        &[digests.clone(), format!("{digests}us-east-1/2025/03/14/")],
+        &[
+            digests.clone(),
+            format!("{digests}us-east-1/2025/03/14/"),
+            logs.clone(),
+            format!("{logs}us-east-1/2025/03/14/"),
+        ],
     )
     .await;
 }
 
 /// `LogFilePrefix`: the schedule's Input names the prefix and the heartbeat finds the digests
-/// under `<prefix>/AWSLogs/`, the only digest folders the role may list.
+/// under `<prefix>/AWSLogs/`, where the only CloudTrail folders the role may list are.
 #[tokio::test]
 async fn heartbeat_of_a_prefix_stack_lists_under_the_prefix_only() {
     let prefix = "org-trails";
@@ -461,18 +533,35 @@ async fn heartbeat_of_a_prefix_stack_lists_under_the_prefix_only() {
     assert_eq!(integrity_alerts(&world).await, expected_late(&late));
 
     let statements = world.role_statements("FunctionRole", "trailwatch-function");
+    assert!(
+        !statements.contains_key("ListDigestFolders"),
+        "{statements:#?}"
+    );
     assert_eq!(
-        statements["ListDigestFolders"]["Condition"],
-        json!({"StringLike": {"s3:prefix": format!("{prefix}/AWSLogs/*/CloudTrail-Digest/*")}})
+        statements["ListCloudTrailFolders"]["Condition"],
+        json!({"StringLike": {"s3:prefix": [
+            format!("{prefix}/AWSLogs/*/CloudTrail/*"),
+            format!("{prefix}/AWSLogs/*/CloudTrail-Digest/*"),
+        ]}})
     );
     assert_listings(
         &world,
         &[
-            Some(format!("AWSLogs/{MEMBER}/CloudTrail-Digest/")),
+            None,
+            Some(format!("{prefix}/")),
             Some(format!("{prefix}/AWSLogs/")),
-            Some(format!("{prefix}/AWSLogs/{MEMBER}/CloudTrail/")),
+            Some(format!("{prefix}/AWSLogs/{MEMBER}/")),
+            Some(format!("{prefix}/AWSLogs/{MEMBER}/Config/")),
+            Some(format!("{prefix}/AWSLogs/{MEMBER}/CloudTrail-Insight/")),
+            Some("AWSLogs/".into()),
+            Some(format!("AWSLogs/{MEMBER}/CloudTrail/")),
+            Some(format!("AWSLogs/{MEMBER}/CloudTrail-Digest/")),
+            Some("notes/".into()),
         ],
-        &[format!("{prefix}/AWSLogs/{MEMBER}/CloudTrail-Digest/")],
+        &[
+            format!("{prefix}/AWSLogs/{MEMBER}/CloudTrail-Digest/"),
+            format!("{prefix}/AWSLogs/{MEMBER}/CloudTrail/"),
+        ],
     )
     .await;
 }

@@ -133,6 +133,85 @@ async fn direct_mode_versioned_member_deliveries_reach_the_matching_teams() {
     assert_teams_receive_their_alerts(&world).await;
 }
 
+/// A delivery gone before the function reads it (its version deleted, as a person or a
+/// lifecycle rule can): S3 tells the role only that it may not read that version's ACL (403,
+/// since the role may list the bucket only under a prefix: moto_aws.py, correction 11), which
+/// alone would read as `delivery.acl`. The function lists the key (`ListCloudTrailFolders`),
+/// finds nothing, and says `delivery.missing`.
+#[tokio::test]
+async fn direct_mode_delivery_deleted_before_it_is_read_is_missing() {
+    let world = StackWorld::create(&[]).await;
+    let key = member_key(MEMBER, "us-east-1", "DeletedUnread001");
+    let version = world
+        .deliver(&key, delivery(MEMBER, "us-east-1", &["CloudWatch.4"]))
+        .await;
+    let invocations = world.invocations().await;
+    assert_eq!(invocations.len(), 1, "{invocations:#?}");
+    let event = &invocations[0];
+    assert_eq!(object_of(event)["versionId"], version.as_str());
+    world
+        .s3
+        .delete_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .version_id(&version)
+        .send()
+        .await
+        .unwrap();
+
+    // What S3 says of the deleted version: missing to the operator, refused to the role.
+    let operator = world
+        .s3
+        .get_object_acl()
+        .bucket(BUCKET)
+        .key(&key)
+        .version_id(&version)
+        .send()
+        .await;
+    assert_eq!(
+        operator.as_ref().err().and_then(|e| e.code()),
+        Some("NoSuchVersion"),
+        "{operator:?}"
+    );
+    let role = s3_on(&world.function);
+    assert_refused(
+        role.get_object_acl()
+            .bucket(BUCKET)
+            .key(&key)
+            .version_id(&version)
+            .send()
+            .await,
+        "the function role is told the deleted version's ACL is missing",
+    );
+    assert_refused(
+        role.get_object()
+            .bucket(BUCKET)
+            .key(&key)
+            .version_id(&version)
+            .send()
+            .await,
+        "the function role is told the deleted version is missing",
+    );
+
+    let answer = world.run(event).await;
+    assert_eq!(
+        answer
+            .as_ref()
+            .ok()
+            .map(|a| (&a["detections"], &a["delivery_alerts"])),
+        Some((&json!(0), &json!(1))),
+        "{answer:?}"
+    );
+    let security = world.team("SecurityTeamSubscription").await;
+    assert_eq!(rule_ids(&security), ["delivery.missing"]);
+    assert_eq!(security[0].alert["key"], key.as_str());
+    let reason = security[0].alert["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("not in the bucket's listing"),
+        "gone by the listing of its key, after S3's refusal: {reason}"
+    );
+}
+
 /// Lambda's SQS poller, played with the function role: receive a batch, invoke, delete what
 /// the partial batch response does not name. Returns the response, the batch's size and the
 /// receipt handles of the failed messages.
