@@ -3,12 +3,16 @@
 //! member through SHA-256) must cost at most 1.2× decompressing it; the whole check of the
 //! digest (read, signature, chain, every log) is reported beside it, with logs/s and MB/s.
 
+#[path = "support/timing.rs"]
+mod timing;
+
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use flate2::bufread::GzDecoder;
+use timing::median_secs;
 use trailwatch::acl::ObjectAcl;
 use trailwatch::config::Settings;
 use trailwatch::date::Date;
@@ -197,18 +201,6 @@ fn verify_hour(hour: &Hour, runtime: &tokio::runtime::Runtime) -> usize {
     alerts.len()
 }
 
-fn median_secs(mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..9)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[4]
-}
-
 fn main() {
     let hour = hour();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -227,13 +219,13 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let limit = median_secs(|| {
+    let limit = median_secs(9, || {
         decompress_only(&hour.logs);
     });
-    let hashed = median_secs(|| {
+    let hashed = median_secs(9, || {
         hash_logs(&hour.logs);
     });
-    let verified = median_secs(|| {
+    let verified = median_secs(9, || {
         verify_hour(&hour, &runtime);
     });
     let mb = hour.raw_bytes as f64 / 1e6;

@@ -3,11 +3,15 @@
 //! what the design promises (full path ≤ 1.5× decompression), so both run in the same process
 //! and the ratio is printed at the end.
 
+#[path = "support/timing.rs"]
+mod timing;
+
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use flate2::bufread::MultiGzDecoder;
+use timing::median_secs;
 use trailwatch::config::Limits;
 use trailwatch::decode::{Format, RecordReader};
 use trailwatch::record::FieldPlan;
@@ -82,18 +86,6 @@ fn bench(c: &mut Criterion, data: &[Delivery]) {
     }
 }
 
-fn median_secs(mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[3]
-}
-
 fn main() {
     let data = deliveries();
     let mut c = Criterion::default().configure_from_args();
@@ -101,10 +93,10 @@ fn main() {
     c.final_summary();
     let (plan, rules) = compile();
     for d in &data {
-        let limit = median_secs(|| {
+        let limit = median_secs(7, || {
             decompress_only(&d.gz);
         });
-        let full = median_secs(|| {
+        let full = median_secs(7, || {
             full_path(&d.gz, &plan, &rules);
         });
         let mb = d.raw_len as f64 / 1e6;

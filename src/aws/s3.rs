@@ -19,6 +19,7 @@ use std::sync::Mutex;
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::types::{Grant as S3Grant, Type};
 use aws_sdk_s3::Client;
 
@@ -108,6 +109,29 @@ impl S3Source {
             owners.insert(object.bucket.clone(), id.clone());
         }
         Ok(id)
+    }
+
+    /// Every page of ListObjectsV2 under `prefix`, grouped by `delimiter` when given.
+    async fn listing(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: Option<&str>,
+    ) -> Result<Vec<ListObjectsV2Output>, SourceError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_delimiter(delimiter.map(String::from))
+            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
+            .into_paginator()
+            .send();
+        let mut listed = Vec::new();
+        while let Some(page) = pages.next().await {
+            listed.push(page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?);
+        }
+        Ok(listed)
     }
 
     /// A read's result with a refusal settled into "gone" or "refused".
@@ -242,17 +266,8 @@ impl ObjectSource for S3Source {
     }
 
     async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectRef>, SourceError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
-            .into_paginator()
-            .send();
         let mut objects = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?;
+        for page in self.listing(bucket, prefix, None).await? {
             for listed in page.contents() {
                 if let Some(key) = listed.key() {
                     objects.push(ObjectRef {
@@ -269,18 +284,8 @@ impl ObjectSource for S3Source {
     }
 
     async fn folders(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, SourceError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .delimiter("/")
-            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
-            .into_paginator()
-            .send();
         let mut folders = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?;
+        for page in self.listing(bucket, prefix, Some("/")).await? {
             for common in page.common_prefixes() {
                 let name = common
                     .prefix()

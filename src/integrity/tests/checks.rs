@@ -96,12 +96,7 @@ async fn step_1_a_digest_that_is_gone_or_not_a_gzip_json_object_is_unreadable() 
     for (case, bytes) in cases {
         let source = match bytes {
             None => w.source.clone().without(&w.second.key),
-            Some(bytes) => w
-                .source
-                .clone()
-                .without(&w.second.key)
-                .with(&w.second.key, bytes)
-                .with_metadata(&w.second.key, metadata.clone()),
+            Some(bytes) => w.with_second(bytes, metadata.clone()),
         };
         assert_eq!(
             findings(&source, &w.second.key).await,
@@ -117,12 +112,7 @@ async fn step_1_bytes_after_the_first_member_are_ignored_as_the_aws_cli_does() {
     let signed = w.second.sign(signer());
     let mut bytes = signed.gzip.clone();
     bytes.extend_from_slice(&gzip(b"appended", 1));
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, bytes)
-        .with_metadata(&w.second.key, signed.metadata);
+    let source = w.with_second(bytes, signed.metadata);
     assert_eq!(findings(&source, &w.second.key).await, vec![]);
 }
 
@@ -148,12 +138,7 @@ async fn step_2_missing_or_wrong_signature_metadata_fails_before_the_fields_are_
     for (case, metadata) in cases {
         // A body without the digest fields: step 2 still comes first.
         for body in [signed.gzip.clone(), gzip(b"{}", 1)] {
-            let source = w
-                .source
-                .clone()
-                .without(&w.second.key)
-                .with(&w.second.key, body)
-                .with_metadata(&w.second.key, metadata.clone());
+            let source = w.with_second(body, metadata.clone());
             assert_eq!(
                 findings(&source, &w.second.key).await,
                 vec![found(IntegrityProblem::DigestSignature, &w.second.key)],
@@ -236,12 +221,7 @@ async fn step_4_a_missing_or_mistyped_field_is_unreadable() {
     ];
     for (case, value) in cases {
         let signed = sign_content(&w.second, signer(), value.to_string().into_bytes());
-        let source = w
-            .source
-            .clone()
-            .without(&w.second.key)
-            .with(&w.second.key, signed.gzip)
-            .with_metadata(&w.second.key, signed.metadata);
+        let source = w.with_second(signed.gzip, signed.metadata);
         assert_eq!(
             findings(&source, &w.second.key).await,
             vec![found(IntegrityProblem::DigestUnreadable, &w.second.key)],
@@ -291,12 +271,7 @@ async fn step_6_a_fingerprint_no_key_has_is_unknown() {
     let w = world();
     let stranger = SigningKey::generate("fp-nobody-knows");
     let signed = w.second.sign(&stranger);
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, signed.gzip)
-        .with_metadata(&w.second.key, signed.metadata);
+    let source = w.with_second(signed.gzip, signed.metadata);
     assert_eq!(
         findings(&source, &w.second.key).await,
         vec![found(IntegrityProblem::PublicKeyUnknown, &w.second.key)]
@@ -330,12 +305,7 @@ async fn step_7_a_forged_or_altered_digest_fails_its_signature() {
         ),
     ];
     for (case, body, metadata) in cases {
-        let source = w
-            .source
-            .clone()
-            .without(&w.second.key)
-            .with(&w.second.key, body)
-            .with_metadata(&w.second.key, metadata);
+        let source = w.with_second(body, metadata);
         assert_eq!(
             findings(&source, &w.second.key).await,
             vec![found(IntegrityProblem::DigestSignature, &w.second.key)],
@@ -385,12 +355,7 @@ async fn step_8_a_digest_naming_itself_as_previous_is_a_broken_chain() {
         ..w.second.clone()
     };
     let signed = digest.sign(signer());
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, signed.gzip)
-        .with_metadata(&w.second.key, signed.metadata);
+    let source = w.with_second(signed.gzip, signed.metadata);
     assert_eq!(
         findings(&source, &w.second.key).await,
         vec![found(IntegrityProblem::DigestChain, &w.second.key)]
@@ -473,11 +438,7 @@ async fn step_9_a_log_past_the_decompressed_limit_is_modified() {
     digest.logs.push(Listed::of(BUCKET, &big_key, &big));
     let signed = digest.sign(signer());
     let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, signed.gzip)
-        .with_metadata(&w.second.key, signed.metadata)
+        .with_second(signed.gzip, signed.metadata)
         .with(&big_key, gzip(&big, 1));
     let tight = Settings {
         limits: crate::config::Limits {
@@ -613,12 +574,7 @@ async fn logs_outside_the_watched_buckets_are_not_read_but_reported() {
     let mut digest = w.second.clone();
     digest.logs[0].bucket = "someone-elses-bucket".to_owned();
     let signed = digest.sign(signer());
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, signed.gzip)
-        .with_metadata(&w.second.key, signed.metadata);
+    let source = w.with_second(signed.gzip, signed.metadata);
     assert_eq!(
         findings(&source, &w.second.key).await,
         vec![found(IntegrityProblem::LogMissing, &digest.logs[0].key)]

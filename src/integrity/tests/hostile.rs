@@ -10,12 +10,7 @@ async fn a_digest_that_decompresses_past_its_bound_is_unreadable_and_read_no_fur
         1,
     );
     assert!(bomb.len() < 1 << 20, "the bomb is small: {}", bomb.len());
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, bomb)
-        .with_metadata(&w.second.key, with_signature_metadata(&w.second_signature));
+    let source = w.with_second(bomb, with_signature_metadata(&w.second_signature));
     let started = Instant::now();
     assert_eq!(
         findings(&source, &w.second.key).await,
@@ -42,12 +37,7 @@ async fn a_digest_listing_twenty_thousand_missing_logs_gives_one_alert_each_in_b
         })
         .collect();
     let signed = digest.sign(signer());
-    let source = w
-        .source
-        .clone()
-        .without(&w.second.key)
-        .with(&w.second.key, signed.gzip)
-        .with_metadata(&w.second.key, signed.metadata);
+    let source = w.with_second(signed.gzip, signed.metadata);
     let started = Instant::now();
     let found = findings(&source, &w.second.key).await;
     assert_eq!(found.len(), 20_000);

@@ -124,6 +124,17 @@ fn world() -> World {
     }
 }
 
+impl World {
+    /// The world with the second hour's digest replaced by `body` with `metadata`.
+    fn with_second(&self, body: Vec<u8>, metadata: Metadata) -> MemorySource {
+        self.source
+            .clone()
+            .without(&self.second.key)
+            .with(&self.second.key, body)
+            .with_metadata(&self.second.key, metadata)
+    }
+}
+
 fn settings() -> Settings {
     Settings {
         buckets: Some([BUCKET.to_owned()].into()),
