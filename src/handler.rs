@@ -26,9 +26,6 @@ use crate::integrity::Deadline;
 use crate::pipeline::{Pipeline, ProcessError, Stats};
 use crate::ports::{AlertSink, ObjectRef, ObjectSource, PublicKeys, SourceErrorKind};
 
-/// Alerts handed to the sink at once by the heartbeat (the sink batches them for SNS).
-const HEARTBEAT_BATCH: usize = 100;
-
 /// What every object of one invocation is processed with.
 pub struct Ports<'a, S, P, K> {
     /// Where objects come from.
@@ -178,13 +175,12 @@ async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
             InvocationError::Heartbeat(message)
         }
     })?;
-    for batch in alerts.chunks(HEARTBEAT_BATCH) {
-        ports.sink.publish(batch).await.map_err(|e| {
-            let message = chain(&e);
-            tracing::error!(error = %message, "The heartbeat's alerts could not be published; it is reported as failed so that it is retried.");
-            InvocationError::Heartbeat(message)
-        })?;
-    }
+    // One late alert per account and region: few, already in memory, batched by the sink.
+    ports.sink.publish(&alerts).await.map_err(|e| {
+        let message = chain(&e);
+        tracing::error!(error = %message, "The heartbeat's alerts could not be published; it is reported as failed so that it is retried.");
+        InvocationError::Heartbeat(message)
+    })?;
     tracing::info!(bucket = %request.bucket, late = alerts.len(), "Heartbeat done.");
     Ok(json!({ "heartbeat": { "bucket": request.bucket, "late": alerts.len() } }))
 }

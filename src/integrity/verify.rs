@@ -2,6 +2,8 @@
 //! itself and the first failure is its one alert; a digest that passes them gets the chain
 //! (step 8) and every listed log (step 9).
 
+use std::fmt;
+
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -12,7 +14,7 @@ use crate::config::Settings;
 use crate::digest::member::{read_first_member, MemberError, MemberLimits};
 use crate::digest::{Digest, DigestError, ListedLog, PreviousDigest, MAX_DIGEST_BYTES};
 use crate::key::LogKey;
-use crate::ports::{Metadata, ObjectRef, ObjectSource, PublicKeys, SourceErrorKind};
+use crate::ports::{Metadata, ObjectRef, ObjectSource, PublicKeys, SourceError, SourceErrorKind};
 
 /// The metadata CloudTrail writes on every digest: the hex signature and its algorithm.
 const SIGNATURE: &str = "signature";
@@ -22,10 +24,43 @@ const SHA256_WITH_RSA: &str = "SHA256withRSA";
 /// The metadata a backfill digest carries beside the signature.
 const BACKFILL_GENERATED: &str = "backfill-generation-timestamp";
 
+/// The digest being checked, for the errors that stop its check.
+#[derive(Clone, Copy)]
+struct Checked<'a> {
+    bucket: &'a str,
+    key: &'a str,
+}
+
+impl Checked<'_> {
+    fn source_error(&self, source: SourceError) -> IntegrityError {
+        IntegrityError::Source {
+            bucket: self.bucket.to_owned(),
+            digest: self.key.to_owned(),
+            source,
+        }
+    }
+
+    /// Reading `bucket`/`key` (the digest itself or a log it lists) stopped mid-way.
+    fn read_error(&self, bucket: &str, key: &str, source: MemberError) -> IntegrityError {
+        IntegrityError::Read {
+            bucket: self.bucket.to_owned(),
+            digest: self.key.to_owned(),
+            object_bucket: bucket.to_owned(),
+            object_key: key.to_owned(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Checked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
 /// Where the findings of one digest go: its account and region, whatever object they name.
 struct Findings<'a> {
-    bucket: &'a str,
-    digest: &'a str,
+    digest: Checked<'a>,
     account_id: Option<&'a str>,
     region: Option<&'a str>,
     alerts: Vec<Alert>,
@@ -43,18 +78,16 @@ impl Findings<'_> {
         ));
     }
 
-    /// An alert about the digest itself.
-    fn digest(&mut self, problem: IntegrityProblem, reason: String) {
-        let (bucket, key) = (self.bucket, self.digest);
-        self.about(problem, bucket, key, reason);
+    /// The one alert of a digest that failed one of steps 1–7: its checks end there.
+    fn only(mut self, problem: IntegrityProblem, reason: String) -> Vec<Alert> {
+        self.digest(problem, reason);
+        self.alerts
     }
 
-    fn source_error(&self, source: crate::ports::SourceError) -> IntegrityError {
-        IntegrityError::Source {
-            bucket: self.bucket.to_owned(),
-            digest: self.digest.to_owned(),
-            source,
-        }
+    /// An alert about the digest itself.
+    fn digest(&mut self, problem: IntegrityProblem, reason: String) {
+        let Checked { bucket, key } = self.digest;
+        self.about(problem, bucket, key, reason);
     }
 }
 
@@ -69,9 +102,12 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
     key: &LogKey,
     deadline: Deadline,
 ) -> Result<Option<Vec<Alert>>, IntegrityError> {
-    let mut found = Findings {
+    let checked = Checked {
         bucket: &object.bucket,
-        digest: &object.key,
+        key: &object.key,
+    };
+    let mut found = Findings {
+        digest: checked,
         account_id: key.account_id.as_deref(),
         region: key.region.as_deref(),
         alerts: Vec::new(),
@@ -80,22 +116,21 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
         // Only digest keys come here; anything else is not this module's to judge.
         return Ok(Some(found.alerts));
     };
-    let at = format!("s3://{}/{}", object.bucket, object.key);
+    let at = checked.to_string();
 
     // 1. Read: the decompressed first member, a JSON object.
     let opened = match source.open(object).await {
         Ok(opened) => opened,
         Err(e) if e.kind() == SourceErrorKind::NotFound => {
-            found.digest(
+            return Ok(Some(found.only(
                 IntegrityProblem::DigestUnreadable,
                 format!(
                     "The digest {at} was announced but cannot be found ({}).",
                     e.detail()
                 ),
-            );
-            return Ok(Some(found.alerts));
+            )));
         }
-        Err(e) => return Err(found.source_error(e)),
+        Err(e) => return Err(checked.source_error(e)),
     };
     let Some(metadata) = opened.metadata else {
         return Ok(None);
@@ -110,74 +145,62 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
     }) {
         Ok(member) => member,
         Err(e) if e.is_transient() => {
-            return Err(IntegrityError::Read {
-                bucket: object.bucket.clone(),
-                digest: object.key.clone(),
-                object_bucket: object.bucket.clone(),
-                object_key: object.key.clone(),
-                source: e,
-            })
+            return Err(checked.read_error(&object.bucket, &object.key, e))
         }
         Err(e) => {
-            found.digest(
+            return Ok(Some(found.only(
                 IntegrityProblem::DigestUnreadable,
                 format!("The digest {at} cannot be read: {e}."),
-            );
-            return Ok(Some(found.alerts));
+            )));
         }
     };
     let parsed = Digest::parse(&content);
     if let Err(e @ (DigestError::NotJson(_) | DigestError::NotObject)) = &parsed {
-        found.digest(
+        return Ok(Some(found.only(
             IntegrityProblem::DigestUnreadable,
             format!("The digest {at} is not a digest: {e}."),
-        );
-        return Ok(Some(found.alerts));
+        )));
     }
 
     // 2. Signature metadata.
     let signature = match signature_of(&metadata) {
         Ok(signature) => signature,
         Err(why) => {
-            found.digest(
+            return Ok(Some(found.only(
                 IntegrityProblem::DigestSignature,
                 format!("The digest {at} {why}."),
-            );
-            return Ok(Some(found.alerts));
+            )));
         }
     };
 
     // 3. A backfill digest says when it was generated.
     if name.backfill && !metadata.contains_key(BACKFILL_GENERATED) {
-        found.digest(
+        return Ok(Some(found.only(
             IntegrityProblem::DigestUnreadable,
             format!("The backfill digest {at} has no `{BACKFILL_GENERATED}` metadata."),
-        );
-        return Ok(Some(found.alerts));
+        )));
     }
 
     // 4. Fields.
     let digest = match parsed {
         Ok(digest) => digest,
         Err(e) => {
-            found.digest(
+            return Ok(Some(found.only(
                 IntegrityProblem::DigestUnreadable,
                 format!("The digest {at} is not a digest: {e}."),
-            );
-            return Ok(Some(found.alerts));
+            )));
         }
     };
 
     // 5. Location.
     if digest.bucket != object.bucket || digest.key != object.key {
-        found.digest(
+        return Ok(Some(found.only(
             IntegrityProblem::DigestMoved,
             format!(
                 "The digest found at {at} says CloudTrail wrote it to s3://{}/{}.",
                 digest.bucket, digest.key
             ),
-        );
-        return Ok(Some(found.alerts));
+        )));
     }
 
     // 6. Public key.
@@ -188,30 +211,28 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
     {
         Ok(Some(public_key)) => public_key,
         Ok(None) => {
-            found.digest(
+            return Ok(Some(found.only(
                 IntegrityProblem::PublicKeyUnknown,
                 format!(
                     "The digest {at} is signed with public key {}, which CloudTrail does not list for {} around {}.",
                     digest.fingerprint, name.home_region, digest.end_time
                 ),
-            );
-            return Ok(Some(found.alerts));
+            )));
         }
-        Err(e) => return Err(found.source_error(e)),
+        Err(e) => return Err(checked.source_error(e)),
     };
 
     // 7. Signature.
     let content_hash = member.hex();
     let signed = digest.signed_text(&content_hash);
     if !public_key.verifies(signed.as_bytes(), &signature) {
-        found.digest(
+        return Ok(Some(found.only(
             IntegrityProblem::DigestSignature,
             format!(
                 "The signature of the digest {at} does not verify with public key {} (content SHA-256 {content_hash}).",
                 digest.fingerprint
             ),
-        );
-        return Ok(Some(found.alerts));
+        )));
     }
 
     // 8. Chain.
@@ -226,7 +247,7 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
         Some(previous) => {
             if let Some(reason) = check_link(settings, source, &digest, previous)
                 .await
-                .map_err(|e| found.source_error(e))?
+                .map_err(|e| checked.source_error(e))?
             {
                 found.digest(IntegrityProblem::DigestChain, format!("The digest {at} {reason}."));
             }
@@ -241,8 +262,7 @@ pub async fn verify_digest<S: ObjectSource, P: PublicKeys>(
     };
     let context = LogContext {
         settings,
-        digest_bucket: &object.bucket,
-        digest_key: &object.key,
+        digest: checked,
         limits: log_limits,
         deadline,
         listed,
@@ -289,7 +309,7 @@ async fn check_link<S: ObjectSource>(
     source: &S,
     digest: &Digest,
     previous: &PreviousDigest,
-) -> Result<Option<String>, crate::ports::SourceError> {
+) -> Result<Option<String>, SourceError> {
     let at = format!("s3://{}/{}", previous.bucket, previous.key);
     if !is_watched(settings, &previous.bucket) {
         return Ok(Some(format!(
@@ -325,8 +345,7 @@ async fn check_link<S: ObjectSource>(
 /// What every log check of one digest shares.
 struct LogContext<'a> {
     settings: &'a Settings,
-    digest_bucket: &'a str,
-    digest_key: &'a str,
+    digest: Checked<'a>,
     limits: MemberLimits,
     deadline: Deadline,
     listed: usize,
@@ -339,12 +358,12 @@ async fn check_log<S: ObjectSource>(
     log: &ListedLog,
     index: usize,
 ) -> Result<Option<(IntegrityProblem, String)>, IntegrityError> {
-    let digest_at = format!("s3://{}/{}", context.digest_bucket, context.digest_key);
+    let digest_at = context.digest;
     let at = format!("s3://{}/{}", log.bucket, log.key);
     if context.deadline.is_near() {
         return Err(IntegrityError::Deadline {
-            bucket: context.digest_bucket.to_owned(),
-            digest: context.digest_key.to_owned(),
+            bucket: context.digest.bucket.to_owned(),
+            digest: context.digest.key.to_owned(),
             unchecked: context.listed - index,
             listed: context.listed,
         });
@@ -362,11 +381,6 @@ async fn check_log<S: ObjectSource>(
         key: log.key.clone(),
         ..ObjectRef::default()
     };
-    let source_failure = |source| IntegrityError::Source {
-        bucket: context.digest_bucket.to_owned(),
-        digest: context.digest_key.to_owned(),
-        source,
-    };
     let opened = match source.open(&object).await {
         Ok(opened) => opened,
         Err(e) if e.kind() == SourceErrorKind::NotFound => {
@@ -378,7 +392,7 @@ async fn check_log<S: ObjectSource>(
                 ),
             )))
         }
-        Err(e) => return Err(source_failure(e)),
+        Err(e) => return Err(context.digest.source_error(e)),
     };
     let modified = |why: String| {
         Ok(Some((
@@ -398,13 +412,7 @@ async fn check_log<S: ObjectSource>(
             log.hash
         )),
         Ok(_) => Ok(None),
-        Err(e) if e.is_transient() => Err(IntegrityError::Read {
-            bucket: context.digest_bucket.to_owned(),
-            digest: context.digest_key.to_owned(),
-            object_bucket: log.bucket.clone(),
-            object_key: log.key.clone(),
-            source: e,
-        }),
+        Err(e) if e.is_transient() => Err(context.digest.read_error(&log.bucket, &log.key, e)),
         Err(e @ MemberError::DecompressedTooLarge { .. }) => modified(format!(
             "{e} (the most a log may decompress to here), so it was not hashed to its end"
         )),
