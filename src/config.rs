@@ -343,9 +343,7 @@ impl LambdaConfig {
         })?;
         check_topic_arn(&topic_arn)?;
         let settings = Settings {
-            expected_accounts: get(env::EXPECTED_ACCOUNTS)
-                .map(|v| parse_accounts(env::EXPECTED_ACCOUNTS, &v))
-                .transpose()?,
+            expected_accounts: expected_accounts(&get)?,
             expected_org: get(env::EXPECTED_ORG_ID)
                 .map(|v| parse_org_id(env::EXPECTED_ORG_ID, &v))
                 .transpose()?,
@@ -376,9 +374,7 @@ impl LambdaConfig {
         let rules = get(env::RULES)
             .map(|v| FileLocation::parse(env::RULES, &v))
             .transpose()?;
-        let public_keys = get(env::PUBLIC_KEYS)
-            .map(|v| FileLocation::parse(env::PUBLIC_KEYS, &v))
-            .transpose()?;
+        let public_keys = public_keys(&get)?;
         Ok(LambdaConfig {
             settings,
             topic_arn,
@@ -388,6 +384,32 @@ impl LambdaConfig {
             public_keys,
         })
     }
+}
+
+/// `TRAILWATCH_EXPECTED_ACCOUNTS` as the function reads it, for the CLI's `verify` when
+/// `--expected-accounts` is not given.
+pub fn env_expected_accounts() -> Result<Option<BTreeSet<String>>, ConfigError> {
+    expected_accounts(blank_as_unset(process_env))
+}
+
+/// `TRAILWATCH_PUBLIC_KEYS` as the function reads it, for the CLI's `verify` and `replay s3://`
+/// when `--public-keys` is not given.
+pub fn env_public_keys() -> Result<Option<FileLocation>, ConfigError> {
+    public_keys(blank_as_unset(process_env))
+}
+
+fn expected_accounts(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Option<BTreeSet<String>>, ConfigError> {
+    get(env::EXPECTED_ACCOUNTS)
+        .map(|v| parse_accounts(env::EXPECTED_ACCOUNTS, &v))
+        .transpose()
+}
+
+fn public_keys(get: impl Fn(&str) -> Option<String>) -> Result<Option<FileLocation>, ConfigError> {
+    get(env::PUBLIC_KEYS)
+        .map(|v| FileLocation::parse(env::PUBLIC_KEYS, &v))
+        .transpose()
 }
 
 /// `arn:<partition>:sns:<region>:<account>:<topic>`: caught here rather than at the first

@@ -121,13 +121,7 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         Some(text) => Some(
             trailwatch::config::parse_accounts("--expected-accounts", text).map_err(Usage::from)?,
         ),
-        None => trailwatch::config::process_env(trailwatch::config::env::EXPECTED_ACCOUNTS)
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| {
-                trailwatch::config::parse_accounts(trailwatch::config::env::EXPECTED_ACCOUNTS, &v)
-                    .map_err(Usage::from)
-            })
-            .transpose()?,
+        None => trailwatch::config::env_expected_accounts().map_err(Usage::from)?,
     };
     let request = trailwatch::integrity::BucketRequest {
         bucket: url.bucket,
@@ -191,7 +185,7 @@ async fn connect(
     public_keys: Option<&Path>,
 ) -> Result<(trailwatch::aws::S3Source, trailwatch::aws::KeySource)> {
     use trailwatch::aws::{self, CloudTrailKeys, KeySource, S3Source};
-    use trailwatch::config::{env, process_env, FileLocation};
+    use trailwatch::config::{env_public_keys, FileLocation};
     use trailwatch::integrity::FileKeys;
 
     let sdk = aws::sdk_config().await;
@@ -202,10 +196,7 @@ async fn connect(
     );
     let location = match public_keys {
         Some(path) => Some(FileLocation::Path(path.to_path_buf())),
-        None => process_env(env::PUBLIC_KEYS)
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| FileLocation::parse(env::PUBLIC_KEYS, v.trim()).map_err(Usage::from))
-            .transpose()?,
+        None => env_public_keys().map_err(Usage::from)?,
     };
     let keys = match location {
         Some(location) => {
