@@ -45,6 +45,12 @@ impl Date {
         self.0.next_day().map(Date).unwrap_or(self).min(LAST)
     }
 
+    /// The UTC instant `hour:minute:second` of this day; `None` unless that is a time of day.
+    pub fn at_utc(self, hour: u8, minute: u8, second: u8) -> Option<OffsetDateTime> {
+        let clock = time::Time::from_hms(hour, minute, second).ok()?;
+        Some(time::PrimitiveDateTime::new(self.0, clock).assume_utc())
+    }
+
     /// The year, 1–9999.
     pub fn year(&self) -> i32 {
         self.0.year()

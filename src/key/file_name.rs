@@ -1,10 +1,11 @@
 //! The file name at the bottom of a CloudTrail folder tree: its shape for the folder's kind,
 //! and agreement with the account, region and date folders above it.
 
-use time::{Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::OffsetDateTime;
 
 use super::component::{is_region, is_utc_time};
 use super::{DigestName, KeyError, KeyErrorKind, Trail};
+use crate::date::Date;
 
 /// The folders a file name must agree with, as written in the key.
 pub(super) struct Folders<'a> {
@@ -13,6 +14,8 @@ pub(super) struct Folders<'a> {
     pub(super) year: &'a str,
     pub(super) month: &'a str,
     pub(super) day: &'a str,
+    /// The day the three date folders name (checked before the file name).
+    pub(super) date: Option<Date>,
 }
 
 const EXTENSION: &str = ".json.gz";
@@ -136,33 +139,18 @@ pub(super) fn check(
     Ok(digest.map(|(trail, home_region, backfill)| DigestName {
         trail: trail.to_owned(),
         home_region: home_region.to_owned(),
-        time: stamp_time(date, time),
+        time: stamp_time(folders.date, time),
         backfill,
     }))
 }
 
-/// The UTC instant of a digest's checked `yyyymmdd` and `hhmmssZ`. The date folders and the
-/// time were validated before, so the fallback (the Unix epoch) is never taken.
-fn stamp_time(date: &str, clock: &str) -> OffsetDateTime {
-    let number =
-        |text: &str, from: usize, to: usize| -> Option<u32> { text.get(from..to)?.parse().ok() };
-    let parsed = (|| {
-        let month = Month::try_from(u8::try_from(number(date, 4, 6)?).ok()?).ok()?;
-        let day = time::Date::from_calendar_date(
-            i32::try_from(number(date, 0, 4)?).ok()?,
-            month,
-            u8::try_from(number(date, 6, 8)?).ok()?,
-        )
-        .ok()?;
-        let clock = Time::from_hms(
-            u8::try_from(number(clock, 0, 2)?).ok()?,
-            u8::try_from(number(clock, 2, 4)?).ok()?,
-            u8::try_from(number(clock, 4, 6)?).ok()?,
-        )
-        .ok()?;
-        Some(PrimitiveDateTime::new(day, clock).assume_utc())
-    })();
-    parsed.unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// The UTC instant of a digest's checked day and `hhmmssZ` (the file name's date equals the
+/// folders'). Both were validated before, so the fallback (the Unix epoch) is never taken.
+fn stamp_time(day: Option<Date>, clock: &str) -> OffsetDateTime {
+    let two = |from: usize| clock.get(from..from + 2)?.parse::<u8>().ok();
+    day.zip(two(0).zip(two(2)).zip(two(4)))
+        .and_then(|(day, ((hour, minute), second))| day.at_utc(hour, minute, second))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The file-name shape of `trail`'s kind, for messages.
@@ -189,13 +177,16 @@ fn is_trail_name(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    const FOLDERS: Folders<'static> = Folders {
-        account: "111122223333",
-        region: "eu-west-1",
-        year: "2025",
-        month: "03",
-        day: "06",
-    };
+    fn folders() -> Folders<'static> {
+        Folders {
+            account: "111122223333",
+            region: "eu-west-1",
+            year: "2025",
+            month: "03",
+            day: "06",
+            date: Date::new(2025, 3, 6),
+        }
+    }
 
     #[test]
     fn file_names_match_their_kind_and_folders() {
@@ -389,7 +380,7 @@ mod tests {
             ),
         ];
         for (case, trail, name, expected) in cases {
-            let got = check(*trail, name, &FOLDERS)
+            let got = check(*trail, name, &folders())
                 .map(|_| ())
                 .map_err(|e| e.code());
             assert_eq!(got, *expected, "case `{case}`");
@@ -416,7 +407,7 @@ mod tests {
             ),
         ];
         for (case, name, fragment) in cases {
-            let message = check(Trail::Log, name, &FOLDERS).unwrap_err().to_string();
+            let message = check(Trail::Log, name, &folders()).unwrap_err().to_string();
             assert!(message.contains(fragment), "case `{case}`: {message}");
         }
     }

@@ -313,6 +313,7 @@ fn parse_trail_tree(
         year,
         month,
         day,
+        date,
     };
     key.digest = file_name::check(trail, file, &folders)?;
     key.kind = trail.kind();

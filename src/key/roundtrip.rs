@@ -68,16 +68,10 @@ impl Parts {
                 DigestName {
                     trail: self.trail_name.clone(),
                     home_region: self.home_region.clone(),
-                    time: time::PrimitiveDateTime::new(
-                        time::Date::from_calendar_date(
-                            self.date.year(),
-                            time::Month::try_from(self.date.month() as u8).unwrap(),
-                            self.date.day() as u8,
-                        )
+                    time: self
+                        .date
+                        .at_utc(hour as u8, minute as u8, second as u8)
                         .unwrap(),
-                        time::Time::from_hms(hour as u8, minute as u8, second as u8).unwrap(),
-                    )
-                    .assume_utc(),
                     backfill: false,
                 }
             }),
