@@ -345,23 +345,8 @@ impl StackWorld {
         key: &str,
         signed: &trailwatch_synth::digest::Signed,
     ) -> String {
-        let mut put = self
-            .s3
-            .put_object()
-            .bucket(BUCKET)
-            .key(key)
-            .acl(aws_sdk_s3::types::ObjectCannedAcl::BucketOwnerFullControl)
-            .body(signed.gzip.clone().into());
-        for (name, value) in &signed.metadata {
-            put = put.metadata(name, value);
-        }
-        let out = put
-            .send()
+        self.put_delivery(key, signed.gzip.clone(), None, &signed.metadata)
             .await
-            .unwrap_or_else(|e| panic!("delivering digest {key}: {e:?}"));
-        out.version_id()
-            .expect("the stack's bucket is versioned: a delivery gets a version id")
-            .to_string()
     }
 
     /// Writes a delivery as CloudTrail does; returns the new version's id.
@@ -376,6 +361,19 @@ impl StackWorld {
         body: Vec<u8>,
         kms_key: Option<&str>,
     ) -> String {
+        self.put_delivery(key, body, kms_key, &BTreeMap::new())
+            .await
+    }
+
+    /// PutObject as CloudTrail writes: `bucket-owner-full-control`, SSE-KMS with `kms_key` if
+    /// given, user `metadata`; returns the new version's id.
+    async fn put_delivery(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        kms_key: Option<&str>,
+        metadata: &BTreeMap<String, String>,
+    ) -> String {
         let mut put = self
             .s3
             .put_object()
@@ -387,6 +385,9 @@ impl StackWorld {
             put = put
                 .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
                 .ssekms_key_id(arn);
+        }
+        for (name, value) in metadata {
+            put = put.metadata(name, value);
         }
         let out = put
             .send()

@@ -176,25 +176,7 @@ async fn function_role_queues_and_trust_are_as_narrow_as_the_readme_says() {
         .send()
         .await
         .expect("the function role sends to the failure queue (direct mode's destination)");
-    assert_refused(
-        sqs.receive_message().queue_url(failure).send().await,
-        "the function role cannot read the failure queue",
-    );
-    let other = world
-        .sqs
-        .create_queue()
-        .queue_name("someone-elses-queue")
-        .send()
-        .await
-        .unwrap();
-    assert_refused(
-        sqs.send_message()
-            .queue_url(other.queue_url().unwrap())
-            .message_body("{}")
-            .send()
-            .await,
-        "SendMessage elsewhere",
-    );
+    assert_no_other_queue_use(&world, &sqs, failure).await;
     // Only Lambda may assume the function role: not even the account's administrator.
     let refused = assume(
         &world.operator,
@@ -250,25 +232,7 @@ async fn sqs_mode_function_role_consumes_the_buffer_queue_only() {
                 "without the heartbeat SQS itself redrives; the role sends nothing",
             );
         }
-        assert_refused(
-            sqs.receive_message().queue_url(failure).send().await,
-            "the function role cannot read the failure queue",
-        );
-        let other = world
-            .sqs
-            .create_queue()
-            .queue_name("someone-elses-queue")
-            .send()
-            .await
-            .unwrap();
-        assert_refused(
-            sqs.send_message()
-                .queue_url(other.queue_url().unwrap())
-                .message_body("{}")
-                .send()
-                .await,
-            "SendMessage elsewhere",
-        );
+        assert_no_other_queue_use(&world, &sqs, failure).await;
         let statements = world.role_statements("FunctionRole", "trailwatch-function");
         assert_eq!(
             statements.contains_key("SendToFailureQueue"),
@@ -365,4 +329,27 @@ async fn vendor_reads_and_lists_only_under_the_log_prefix_with_its_external_id()
         "deleting",
     );
     assert_refused(s3.list_buckets().send().await, "listing buckets");
+}
+
+/// The function role reads no failure queue and sends to no queue but its own.
+async fn assert_no_other_queue_use(world: &StackWorld, sqs: &aws_sdk_sqs::Client, failure: &str) {
+    assert_refused(
+        sqs.receive_message().queue_url(failure).send().await,
+        "the function role cannot read the failure queue",
+    );
+    let other = world
+        .sqs
+        .create_queue()
+        .queue_name("someone-elses-queue")
+        .send()
+        .await
+        .unwrap();
+    assert_refused(
+        sqs.send_message()
+            .queue_url(other.queue_url().unwrap())
+            .message_body("{}")
+            .send()
+            .await,
+        "SendMessage elsewhere",
+    );
 }
