@@ -212,6 +212,9 @@ pub struct Alert {
     pub title: String,
     /// The matched rule's severity, or the one the delivery problem carries.
     pub severity: Severity,
+    /// The matched rule's tags (a Sigma rule's, in order); `[]` for other rules and for
+    /// delivery and integrity alerts.
+    pub tags: Vec<String>,
     /// The account of the key's folder, else (for a detection) the record's
     /// `recipientAccountId`; null when neither names one.
     pub account_id: Option<String>,
@@ -368,6 +371,8 @@ pub struct RuleRef<'a> {
     pub title: &'a str,
     /// The rule's severity.
     pub severity: Severity,
+    /// The rule's tags (empty but for Sigma rules).
+    pub tags: &'a [String],
 }
 
 impl Alert {
@@ -398,6 +403,7 @@ impl Alert {
             rule_id: rule.id.to_string(),
             title: rule.title.to_string(),
             severity: rule.severity,
+            tags: rule.tags.to_vec(),
             account_id: clipped(origin.account_id.map(String::from).or(event.account_id)),
             region: clipped(origin.region.map(String::from).or(event.region)),
             event_time: clipped(event.event_time),
@@ -474,6 +480,7 @@ impl Alert {
             rule_id: rule_id.to_string(),
             title: title.to_string(),
             severity,
+            tags: Vec::new(),
             account_id: account_id.map(String::from),
             region: region.map(String::from),
             event_time: None,

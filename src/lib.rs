@@ -53,6 +53,8 @@ pub mod pipeline;
 pub mod ports;
 pub mod record;
 pub mod rules;
+pub mod sigma;
+pub mod text;
 
 #[cfg(test)]
 mod testing;

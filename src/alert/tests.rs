@@ -15,6 +15,7 @@ const RULE: RuleRef<'static> = RuleRef {
     id: "CloudWatch.5",
     title: "CloudTrail configuration changes",
     severity: Severity::High,
+    tags: &[],
 };
 
 #[test]

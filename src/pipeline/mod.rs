@@ -26,6 +26,7 @@ use crate::ports::{
 };
 use crate::record::{FieldPlan, Record};
 use crate::rules::{RuleDef, RuleError, RuleSet};
+use crate::sigma::{SigmaError, SigmaRule, SigmaSet};
 
 /// Alerts held before they are handed to the sink: bounds memory when one file matches
 /// thousands of times, and is large enough to fill SNS batches of ten.
@@ -156,6 +157,7 @@ pub struct Pipeline {
     settings: Settings,
     plan: FieldPlan,
     rules: RuleSet,
+    sigma: SigmaSet,
     slots: EventSlots,
 }
 
@@ -223,13 +225,40 @@ impl Pipeline {
             settings,
             plan,
             rules,
+            sigma: SigmaSet::default(),
             slots,
         })
+    }
+
+    /// Adds the Sigma rules `sigma`, evaluated after the filter-pattern rules on every record.
+    /// A Sigma rule whose `rule_id` a filter-pattern rule already has fails, naming its file.
+    pub fn with_sigma(mut self, sigma: &[SigmaRule]) -> Result<Pipeline, SigmaError> {
+        for rule in sigma {
+            if self
+                .rules
+                .rules()
+                .iter()
+                .any(|r| r.def().id == rule.rule_id)
+            {
+                return Err(SigmaError {
+                    origin: rule.file.clone(),
+                    line: Some(rule.line),
+                    reason: format!("rule id `{}` is already a --rules rule's id", rule.rule_id),
+                });
+            }
+        }
+        self.sigma = SigmaSet::compile(sigma, &mut self.plan);
+        Ok(self)
     }
 
     /// The compiled rules.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
+    }
+
+    /// The compiled Sigma rules.
+    pub fn sigma(&self) -> &SigmaSet {
+        &self.sigma
     }
 
     /// The settings the pipeline checks by.
@@ -512,21 +541,40 @@ impl Pipeline {
         let mut alerts = Vec::new();
         self.rules.for_each_match(rec, |rule| {
             let def = rule.def();
-            let rule = RuleRef {
-                id: &def.id,
-                title: &def.title,
-                severity: def.severity,
-            };
-            let summary = self.slots.summary(rec);
-            alerts.push(Alert::detection(
-                rule,
+            alerts.push(self.detection(
+                RuleRef {
+                    id: &def.id,
+                    title: &def.title,
+                    severity: def.severity,
+                    tags: &[],
+                },
+                rec,
                 origin,
-                summary,
-                rec.text(),
-                self.settings.max_alert_record_bytes,
+            ));
+        });
+        self.sigma.for_each_match(rec, |rule| {
+            alerts.push(self.detection(
+                RuleRef {
+                    id: &rule.rule_id,
+                    title: &rule.title,
+                    severity: rule.severity,
+                    tags: &rule.tags,
+                },
+                rec,
+                origin,
             ));
         });
         alerts
+    }
+
+    fn detection(&self, rule: RuleRef<'_>, rec: &Record<'_>, origin: Origin<'_>) -> Alert {
+        Alert::detection(
+            rule,
+            origin,
+            self.slots.summary(rec),
+            rec.text(),
+            self.settings.max_alert_record_bytes,
+        )
     }
 
     /// A decode failure: transient ones fail the invocation, the rest become a delivery alert.

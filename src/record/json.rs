@@ -384,6 +384,82 @@ pub fn skip_value(buf: &[u8], pos: usize, depth: usize) -> Scan<(usize, JsonType
     }
 }
 
+/// One element of an array, or one member's value of an object: its token's bounds in the
+/// container's text and its type.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Token {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) ty: JsonType,
+}
+
+/// The elements of an array, or the members of an object, whose text `container` the scanner
+/// has validated: `(name, value)` pairs, the name `None` for array elements and otherwise still
+/// as written between its quotes (with whether it holds an escape).
+pub(super) fn children(container: &str) -> Children<'_> {
+    let buf = container.as_bytes();
+    let object = buf.first() == Some(&b'{');
+    let pos = skip_ws(buf, 1);
+    Children {
+        buf,
+        pos,
+        object,
+        done: matches!(buf.get(pos), Some(b'}' | b']') | None),
+    }
+}
+
+/// Iterator returned by [`children`].
+pub(super) struct Children<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    object: bool,
+    done: bool,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = (Option<(&'a [u8], bool)>, Token);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        // The text was validated when the record was scanned, so an error here cannot
+        // happen; should it, the walk simply ends.
+        let step = || -> Scan<Self::Item> {
+            let mut pos = self.pos;
+            let mut name = None;
+            if self.object {
+                let (end, escaped) = scan_string(self.buf, pos)?;
+                name = Some((&self.buf[pos + 1..end - 1], escaped));
+                pos = skip_ws(self.buf, expect_byte(self.buf, end, b':', "`:`")?);
+            }
+            let (end, ty) = skip_value(self.buf, pos, 0)?;
+            Ok((
+                name,
+                Token {
+                    start: pos,
+                    end,
+                    ty,
+                },
+            ))
+        };
+        match step() {
+            Ok(item) => {
+                let after = skip_ws(self.buf, item.1.end);
+                match self.buf.get(after) {
+                    Some(b',') => self.pos = skip_ws(self.buf, after + 1),
+                    _ => self.done = true,
+                }
+                Some(item)
+            }
+            Err(_) => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
 /// Decodes the escapes of a string body that [`scan_string`] accepted. A `\u` escape naming
 /// half a surrogate pair without its other half becomes U+FFFD, as serde_json's lossy mode
 /// would: the record stays readable and the damage is visible.

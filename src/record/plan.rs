@@ -3,6 +3,11 @@
 //! Rules and content checks name the values they need as selector paths (`$.userIdentity.type`,
 //! `$.resources[0].ARN`). Every path is registered in one [`FieldPlan`], a small trie that hands
 //! out a [`SlotId`] per distinct path; the scanner walks each record guided by it.
+//!
+//! A path registered as *spread* ([`FieldPlan::spread_slot_for`], Sigma's dotted fields) names
+//! members only and passes through arrays: where the scanner meets an array on the way, the slot
+//! holds that array and how many steps led to it, and the rest of the path is applied to its
+//! elements when the value is read ([`Record::for_each_value`](super::Record::for_each_value)).
 
 /// One step of a selector path: an object member or an array element.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -22,6 +27,13 @@ pub struct SlotId(pub(super) usize);
 pub(super) struct PlanNode {
     /// Slot filled with the value found at this node's path, if that path was registered.
     pub(super) slot: Option<SlotId>,
+    /// The spread slot of this node's path, if that path was registered as spread.
+    pub(super) spread: Option<SlotId>,
+    /// How many steps lead from the root to this node.
+    pub(super) depth: u16,
+    /// Spread slots strictly below this node: an array met here is where their paths stop
+    /// being walked by the scanner.
+    pub(super) spread_below: Vec<usize>,
     pub(super) keys: Vec<(String, usize)>,
     pub(super) indices: Vec<(usize, usize)>,
     /// Slots registered strictly below this node; cleared whenever the member is met, so
@@ -54,16 +66,32 @@ impl FieldPlan {
     /// Registers `path` (relative to the record object) and returns its slot; the same path
     /// always yields the same slot. An empty path is the record itself.
     pub fn slot_for(&mut self, path: &[Step]) -> SlotId {
+        self.register(path, false)
+    }
+
+    /// Registers the member names `path` as a spread path (see the module docs) and returns its
+    /// slot, distinct from the slot of the same names registered with [`FieldPlan::slot_for`].
+    pub fn spread_slot_for(&mut self, path: &[String]) -> SlotId {
+        let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
+        self.register(&steps, true)
+    }
+
+    fn register(&mut self, path: &[Step], spread: bool) -> SlotId {
         let mut node = 0;
         for step in path {
             node = self.child_or_insert(node, step);
         }
-        if let Some(slot) = self.nodes[node].slot {
+        let held = if spread {
+            &mut self.nodes[node].spread
+        } else {
+            &mut self.nodes[node].slot
+        };
+        if let Some(slot) = *held {
             return slot;
         }
         let slot = SlotId(self.paths.len());
+        *held = Some(slot);
         self.paths.push(path.to_vec());
-        self.nodes[node].slot = Some(slot);
         self.index_subtrees();
         slot
     }
@@ -100,7 +128,10 @@ impl FieldPlan {
             return child;
         }
         let child = self.nodes.len();
-        self.nodes.push(PlanNode::default());
+        self.nodes.push(PlanNode {
+            depth: self.nodes[node].depth.saturating_add(1),
+            ..PlanNode::default()
+        });
         match step {
             Step::Key(k) => self.nodes[node].keys.push((k.clone(), child)),
             Step::Index(i) => self.nodes[node].indices.push((*i, child)),
@@ -109,20 +140,26 @@ impl FieldPlan {
     }
 
     fn index_subtrees(&mut self) {
-        fn visit(nodes: &mut [PlanNode], at: usize) -> Vec<usize> {
+        /// Fills `below` and `spread_below` of `at`'s subtree; returns them for `at`.
+        fn visit(nodes: &mut [PlanNode], at: usize) -> (Vec<usize>, Vec<usize>) {
             let children: Vec<usize> = nodes[at]
                 .keys
                 .iter()
                 .map(|&(_, c)| c)
                 .chain(nodes[at].indices.iter().map(|&(_, c)| c))
                 .collect();
-            let mut below = Vec::new();
+            let (mut below, mut spread_below) = (Vec::new(), Vec::new());
             for c in children {
                 below.extend(nodes[c].slot.map(|s| s.0));
-                below.extend(visit(nodes, c));
+                below.extend(nodes[c].spread.map(|s| s.0));
+                spread_below.extend(nodes[c].spread.map(|s| s.0));
+                let (b, s) = visit(nodes, c);
+                below.extend(b);
+                spread_below.extend(s);
             }
             nodes[at].below = below.clone();
-            below
+            nodes[at].spread_below = spread_below.clone();
+            (below, spread_below)
         }
         visit(&mut self.nodes, 0);
     }

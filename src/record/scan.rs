@@ -15,6 +15,9 @@ pub(super) struct Span {
     pub(super) start: usize,
     pub(super) end: usize,
     pub(super) ty: JsonType,
+    /// How many steps of the slot's path led here: all of them, except for a spread slot
+    /// stopped at an array.
+    pub(super) steps: u16,
 }
 
 /// Per-record slot table, reused from record to record.
@@ -86,12 +89,20 @@ fn capture(
         ),
         _ => skip_value(buf, pos, depth)?,
     };
-    if let Some(slot) = n.slot {
-        fields.spans[slot.0] = Some(Span {
-            start: pos,
-            end,
-            ty,
-        });
+    let span = Span {
+        start: pos,
+        end,
+        ty,
+        steps: n.depth,
+    };
+    if ty == JsonType::Array {
+        // Spread paths go on through the array's elements when the value is read.
+        for &slot in &n.spread_below {
+            fields.spans[slot] = Some(span);
+        }
+    }
+    for slot in n.slot.into_iter().chain(n.spread) {
+        fields.spans[slot.0] = Some(span);
     }
     Ok(end)
 }

@@ -4,107 +4,57 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-/// A string value with `*` wildcards, split at its stars into literal parts.
-///
-/// Matching checks the prefix (before the first star), the suffix (after the last star) and
-/// then finds the middle parts left to right; with only `*` wildcards the leftmost find is
-/// always safe, so there is no backtracking. `"x"`, `"x*"` and `"*x"` cost one comparison.
+use crate::text::{Case, Token, Wildcard};
+
+/// A string value with `*` wildcards: a case-sensitive [`Wildcard`] with runs only.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob {
-    prefix: String,
-    /// Literal parts between stars, each non-empty.
-    middles: Vec<String>,
-    suffix: String,
-    /// Without a star, `prefix` is the whole value and must match exactly.
-    starred: bool,
-}
+pub struct Glob(Wildcard);
 
 impl Glob {
     /// Whether `text` matches, case-sensitively; a star matches any run, newlines included.
     pub fn matches(&self, text: &str) -> bool {
-        if !self.starred {
-            return text == self.prefix;
-        }
-        // Stripping the suffix from what is left after the prefix keeps the two from
-        // overlapping ("ab*ba" must not match "aba").
-        let Some(mut rest) = text
-            .strip_prefix(self.prefix.as_str())
-            .and_then(|r| r.strip_suffix(self.suffix.as_str()))
-        else {
-            return false;
-        };
-        for middle in &self.middles {
-            match rest.find(middle.as_str()) {
-                Some(at) => rest = rest.get(at + middle.len()..).unwrap_or_default(),
-                None => return false,
-            }
-        }
-        true
+        self.0.matches(text)
     }
 }
 
 /// Collects a string value character by character, with stars as separators.
 #[derive(Debug, Default)]
 pub(super) struct GlobBuilder {
-    parts: Vec<String>,
-    current: String,
+    tokens: Vec<Token>,
 }
 
 impl GlobBuilder {
     /// Appends a literal character (a `\*` in quotes arrives here as `*`).
     pub(super) fn push(&mut self, c: char) {
-        self.current.push(c);
+        self.tokens.push(Token::Char(c));
     }
 
     /// Appends a wildcard.
     pub(super) fn star(&mut self) {
-        self.parts.push(std::mem::take(&mut self.current));
+        self.tokens.push(Token::Run);
     }
 
-    pub(super) fn finish(mut self) -> Glob {
-        let last = std::mem::take(&mut self.current);
-        if self.parts.is_empty() {
-            return Glob {
-                prefix: last,
-                middles: Vec::new(),
-                suffix: String::new(),
-                starred: false,
-            };
-        }
-        let mut parts = self.parts.into_iter();
-        let prefix = parts.next().unwrap_or_default();
-        // Empty middles come from runs of stars, which mean the same as one star.
-        let middles = parts.filter(|p| !p.is_empty()).collect();
-        Glob {
-            prefix,
-            middles,
-            suffix: last,
-            starred: true,
-        }
+    pub(super) fn finish(self) -> Glob {
+        Glob(Wildcard::new(self.tokens, Case::Exact))
     }
 }
 
 impl fmt::Display for Glob {
     /// Writes the value as a quoted string, escaping literal stars, quotes and backslashes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn literal(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-            for c in s.chars() {
+        f.write_str("\"")?;
+        let (segments, _) = self.0.segments();
+        for (i, segment) in segments.iter().enumerate() {
+            if i > 0 {
+                f.write_str("*")?;
+            }
+            // A filter pattern has no single-character wildcard: every element is a character.
+            for c in segment.iter().flatten() {
                 if matches!(c, '"' | '\\' | '*') {
                     f.write_str("\\")?;
                 }
                 write!(f, "{c}")?;
             }
-            Ok(())
-        }
-        f.write_str("\"")?;
-        literal(f, &self.prefix)?;
-        if self.starred {
-            for middle in &self.middles {
-                f.write_str("*")?;
-                literal(f, middle)?;
-            }
-            f.write_str("*")?;
-            literal(f, &self.suffix)?;
         }
         f.write_str("\"")
     }
@@ -120,7 +70,7 @@ pub struct Number {
 
 impl Number {
     /// The number `text` stands for, or `None` when it is not JSON number syntax.
-    pub(super) fn from_json_text(text: &str) -> Option<Number> {
+    pub(crate) fn from_json_text(text: &str) -> Option<Number> {
         if !is_json_number(text) {
             return None;
         }
@@ -138,6 +88,18 @@ impl Number {
             return Some(record.cmp(&value));
         }
         json.parse::<f64>().ok()?.partial_cmp(&self.float)
+    }
+}
+
+impl Number {
+    /// How `text` orders against this value, when `text` is a number in JSON syntax (a
+    /// string's content may be one); `None` otherwise.
+    pub(crate) fn compare_number_text(&self, text: &str) -> Option<Ordering> {
+        if is_json_number(text) {
+            self.compare_json(text)
+        } else {
+            None
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use trailwatch::local::{FolderSource, StdoutSink};
 use trailwatch::pipeline::{Pipeline, Stats};
 use trailwatch::ports::{ObjectRef, ObjectSource, PublicKeys};
 use trailwatch::rules::{effective_rules, RuleDef};
+use trailwatch::sigma::{self, SigmaSource};
 
 use remote::{BucketUrl, Usage};
 
@@ -54,6 +55,9 @@ enum Command {
         /// A custom rules file (TOML) added to the built-in pack.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+        /// Sigma rules: a rule file, or a folder whose .yml/.yaml files are read (repeatable).
+        #[arg(long, value_name = "PATH")]
+        sigma: Vec<PathBuf>,
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
@@ -63,6 +67,9 @@ enum Command {
         /// A custom rules file (TOML) added to the built-in pack.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+        /// Sigma rules: a rule file, or a folder whose .yml/.yaml files are read (repeatable).
+        #[arg(long, value_name = "PATH")]
+        sigma: Vec<PathBuf>,
         /// Comma-separated account ids allowed to deliver.
         #[arg(long, value_name = "A,B")]
         expected_accounts: Option<String>,
@@ -101,11 +108,14 @@ enum Command {
         #[arg(value_name = "URL")]
         url: String,
     },
-    /// List the effective rules (built-in pack plus custom file) as JSON lines.
+    /// List the effective rules (built-in pack plus custom file, then Sigma rules) as JSON lines.
     Rules {
         /// A custom rules file (TOML) added to the built-in pack.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+        /// Sigma rules: a rule file, or a folder whose .yml/.yaml files are read (repeatable).
+        #[arg(long, value_name = "PATH")]
+        sigma: Vec<PathBuf>,
     },
 }
 
@@ -139,21 +149,33 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Key { url_encoded, keys } => print_keys(&keys, url_encoded),
-        Command::Rules { rules } => {
-            for def in load_rules(rules.as_deref())? {
+        Command::Rules { rules, sigma } => {
+            let defs = load_rules(rules.as_deref())?;
+            // Compiling checks the Sigma rules' ids against the others.
+            let pipeline = pipeline(Settings::default(), &defs, &sigma)?;
+            for def in defs {
                 emit(&serde_json::to_string(&def)?)?;
+            }
+            for rule in pipeline.sigma().rules() {
+                emit(&serde_json::to_string(&rule.listing())?)?;
             }
             Ok(())
         }
-        Command::Scan { rules, paths } => {
-            let pipeline = Pipeline::new(
+        Command::Scan {
+            rules,
+            sigma,
+            paths,
+        } => {
+            let pipeline = pipeline(
                 Settings::default().with_env_tuning()?,
                 &load_rules(rules.as_deref())?,
+                &sigma,
             )?;
             block_on(scan(&pipeline, &paths))?
         }
         Command::Replay {
             rules,
+            sigma,
             expected_accounts,
             expected_org,
             stats,
@@ -172,7 +194,7 @@ fn run(command: Command) -> Result<()> {
                 ..Settings::default()
             }
             .with_env_tuning()?;
-            let pipeline = Pipeline::new(settings, &load_rules(rules.as_deref())?)?;
+            let pipeline = pipeline(settings, &load_rules(rules.as_deref())?, &sigma)?;
             let totals = match BucketUrl::parse(&dir)? {
                 Some(url) => block_on(remote::replay(&pipeline, &url, public_keys.as_deref()))??,
                 None => {
@@ -248,6 +270,20 @@ fn load_rules(path: Option<&Path>) -> Result<Vec<RuleDef>> {
     Ok(effective_rules(
         custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())),
     )?)
+}
+
+/// The pipeline for `settings`, the rules `defs` and the Sigma rules under `sigma_paths`; the
+/// count of Sigma rules outside scope goes to stderr, in one line.
+fn pipeline(settings: Settings, defs: &[RuleDef], sigma_paths: &[PathBuf]) -> Result<Pipeline> {
+    let mut sources: Vec<SigmaSource> = Vec::new();
+    for path in sigma_paths {
+        sources.extend(sigma::read_path(path)?);
+    }
+    let loaded = sigma::load(&sources)?;
+    if let Some(line) = loaded.skipped_line() {
+        eprintln!("{line}");
+    }
+    Ok(Pipeline::new(settings, defs)?.with_sigma(&loaded.rules)?)
 }
 
 fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {

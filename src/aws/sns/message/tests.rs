@@ -20,6 +20,7 @@ fn detection(title: &str, record: &str, max_record: usize) -> Alert {
         id: "CloudWatch.5",
         title,
         severity: Severity::High,
+        tags: &[],
     };
     let event = EventSummary {
         event_name: Some("StopLogging".into()),
@@ -75,6 +76,7 @@ fn attribute_values_hold_only_characters_sns_accepts() {
         id: "CloudWatch.5",
         title: "t",
         severity: Severity::High,
+        tags: &[],
     };
     let alert = Alert::detection(rule, origin(), event, "{}", 1000);
     let values: std::collections::BTreeMap<&str, String> = attributes(&alert).into_iter().collect();

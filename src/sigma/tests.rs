@@ -1,0 +1,1 @@
+//! Tests of Sigma loading and evaluation against SIGMA.md.
