@@ -365,3 +365,94 @@ fn verify_against_an_unreachable_endpoint_is_an_operational_error() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// A folder of Sigma files: one in-scope rule on trail changes, one document of another product.
+fn sigma_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("aws")).unwrap();
+    std::fs::write(
+        dir.path().join("aws/trail.yml"),
+        "title: Trail stopped\nid: 5e6f7a8b-1111-4222-8333-944455556666\nlevel: high\ntags: [attack.t1562.008]\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventSource: cloudtrail.amazonaws.com\n    eventName: stoplogging\n  condition: selection\n---\ntitle: Elsewhere\nlogsource:\n  product: windows\ndetection: {}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("README.md"), "not a rule\n").unwrap();
+    dir
+}
+
+#[test]
+fn sigma_rules_are_listed_after_the_others_and_fire_in_scan() {
+    let dir = sigma_folder();
+    let folder = dir.path().to_str().unwrap();
+    let out = trailwatch(&["rules", "--sigma", folder]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rules = json_lines(&out);
+    assert_eq!(rules.len(), 16);
+    let sigma = &rules[15];
+    assert_eq!(sigma["id"], "sigma.5e6f7a8b-1111-4222-8333-944455556666");
+    assert_eq!(sigma["source"], "sigma");
+    assert_eq!(sigma["pattern"], Value::Null);
+    assert_eq!(sigma["tags"], serde_json::json!(["attack.t1562.008"]));
+    assert!(sigma["file"].as_str().unwrap().ends_with("aws/trail.yml"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("sigma: skipped 1 rules outside product aws / service cloudtrail"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let log = dir.path().join("log.json");
+    std::fs::write(&log, r#"{"Records":[{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","eventID":"e1"}]}"#).unwrap();
+    // The same folder twice is the same rule twice: its id repeats.
+    let twice = trailwatch(&[
+        "scan",
+        "--sigma",
+        folder,
+        "--sigma",
+        folder,
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is already used by"));
+    let out = trailwatch(&["scan", "--sigma", folder, log.to_str().unwrap()]);
+    let ids: Vec<Value> = json_lines(&out)
+        .iter()
+        .map(|a| a["rule_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        ["CloudWatch.5", "sigma.5e6f7a8b-1111-4222-8333-944455556666"]
+    );
+}
+
+#[test]
+fn a_bad_sigma_rule_fails_before_any_log_is_read() {
+    let dir = sigma_folder();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "title: Bad\nid: 6e6f7a8b-1111-4222-8333-944455556666\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventName|windash: x\n  condition: selection\n",
+    )
+    .unwrap();
+    for command in ["scan", "replay"] {
+        let out = trailwatch(&[
+            command,
+            "--sigma",
+            dir.path().to_str().unwrap(),
+            "events/sample-bucket",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(
+            out.stdout.is_empty(),
+            "{command}: no alert before the load failed"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("bad.yaml:8: search identifier `selection`: `eventName|windash`: modifier `windash` is not supported"), "{command}: {err}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let out = trailwatch(&["rules", "--sigma", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no .yml or .yaml file"));
+}

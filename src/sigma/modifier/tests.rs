@@ -59,7 +59,10 @@ fn chains_refused() {
         (&["re", "i", "i"], "given twice"),
         (&["cidr", "cased"], "`cased` applies only"),
         (&["re", "cased"], "`cased` applies only"),
-        (&["base64offset", "contains", "cased"], "`cased` applies only"),
+        (
+            &["base64offset", "contains", "cased"],
+            "`cased` applies only",
+        ),
         (&["exists", "all"], "`all` cannot"),
         (&["contains", "base64"], "cannot be combined"),
         (&["fieldref", "re"], "cannot be combined"),
@@ -77,10 +80,16 @@ fn plain_values_and_escapes() {
     assert!(!holds(&[], r"C:\Windows\*.exe", r"C:\Windows\x.exe"));
     assert!(holds(&[], r"C:\tmp\\*", r"C:\tmp\anything"));
     assert!(!holds(&[], r"C:\tmp\\*", r"C:\tmpx"));
-    assert!(holds(&["endswith"], r"a\", r"xa\"), "a trailing backslash is itself");
+    assert!(
+        holds(&["endswith"], r"a\", r"xa\"),
+        "a trailing backslash is itself"
+    );
     assert!(holds(&[], r"\?", "?") && !holds(&[], r"\?", "x"));
     assert!(holds(&[], "a?c", "abc") && !holds(&[], "a?c", "ac"));
-    assert!(holds(&[], "", "") && !holds(&[], "", " "), "'' matches only ''");
+    assert!(
+        holds(&[], "", "") && !holds(&[], "", " "),
+        "'' matches only ''"
+    );
     assert!(holds(&["contains"], "", "anything"));
     assert!(holds(&["contains"], "*", ""), "`*` holds for any text");
     assert!(holds(&[], "NO", "No"), "case-insensitive by default");
@@ -95,9 +104,15 @@ fn base64_values() {
     // "hello" → aGVsbG8=
     assert!(holds(&["base64"], "hello", "aGVsbG8="));
     assert!(holds(&["base64", "contains"], "hello", "xx aGVsbG8= yy"));
-    assert!(holds(&["base64"], "hello", "AGVSBG8="), "folded like any plain value");
+    assert!(
+        holds(&["base64"], "hello", "AGVSBG8="),
+        "folded like any plain value"
+    );
     assert!(!holds(&["base64", "cased"], "hello", "AGVSBG8="));
-    assert!(holds(&["base64"], r"a\*", "YSo="), "escapes read first: `a*`");
+    assert!(
+        holds(&["base64"], r"a\*", "YSo="),
+        "escapes read first: `a*`"
+    );
     let e = compile(&["base64"], "a*").unwrap_err();
     assert!(e.contains("unescaped wildcard"), "{e}");
     let e = compile(&["base64offset", "contains"], "a?").unwrap_err();
@@ -115,7 +130,10 @@ fn base64_offsets_follow_the_formula() {
     for (i, variant) in v.iter().enumerate() {
         let mut text = " ".repeat(i) + "ping";
         text = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-        assert!(text.contains(variant.as_str()), "variant {i} {variant} in {text}");
+        assert!(
+            text.contains(variant.as_str()),
+            "variant {i} {variant} in {text}"
+        );
     }
     let m = compile(&["base64offset", "contains"], "ping").unwrap();
     for prefix in ["", "a", "ab", "abc"] {
@@ -144,12 +162,21 @@ fn networks() {
     assert!(holds(&["cidr"], "10.0.0.0/8", "10.1.2.3"));
     assert!(!holds(&["cidr"], "10.0.0.0/8", "11.0.0.1"));
     assert!(holds(&["cidr"], "0.0.0.0/0", "255.255.255.255"));
-    assert!(holds(&["cidr"], "192.168.1.7", "192.168.1.7"), "bare address is /32");
+    assert!(
+        holds(&["cidr"], "192.168.1.7", "192.168.1.7"),
+        "bare address is /32"
+    );
     assert!(!holds(&["cidr"], "192.168.1.7", "192.168.1.8"));
-    assert!(!holds(&["cidr"], "10.0.0.0/8", "010.1.2.3"), "leading zeros are no address");
+    assert!(
+        !holds(&["cidr"], "10.0.0.0/8", "010.1.2.3"),
+        "leading zeros are no address"
+    );
     assert!(!holds(&["cidr"], "10.0.0.0/8", "10.1.2.3:80"));
     assert!(!holds(&["cidr"], "10.0.0.0/8", " 10.1.2.3"));
-    assert!(!holds(&["cidr"], "10.0.0.0/8", "::ffff:10.0.0.1"), "IPv6 is not IPv4");
+    assert!(
+        !holds(&["cidr"], "10.0.0.0/8", "::ffff:10.0.0.1"),
+        "IPv6 is not IPv4"
+    );
     assert!(holds(&["cidr"], "::ffff:0:0/96", "::ffff:10.0.0.1"));
     assert!(holds(&["cidr"], "2001:db8::/32", "2001:DB8::1"));
     assert!(!holds(&["cidr"], "2001:db8::/32", "[2001:db8::1]"));
@@ -197,7 +224,10 @@ fn time_parts() {
     assert!(holds(&["month"], "3", t));
     assert!(holds(&["year"], "2026", t));
     assert!(holds(&["week"], "9", t), "ISO week of 2026-03-01 is 9");
-    assert!(holds(&["week"], "53", "2021-01-01T00:00:00Z"), "ISO week of the year before");
+    assert!(
+        holds(&["week"], "53", "2021-01-01T00:00:00Z"),
+        "ISO week of the year before"
+    );
     assert!(holds(&["day"], "29", "2024-02-29T00:00:00Z"));
     for not_a_time in [
         "2023-02-29T00:00:00Z",
