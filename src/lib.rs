@@ -5,7 +5,8 @@
 //! deployment expects ([`layout`], settings from [`config`]); its ACL must leave the bucket owner
 //! in control ([`acl`]); its gzip'd JSON is streamed one record at a time ([`decode`]), each
 //! record scanned once for the fields anyone needs ([`record`]) and evaluated by the
-//! filter-pattern rules ([`rules`]); matches and failed checks become alerts ([`alert`]). A
+//! filter-pattern rules ([`rules`]) and Sigma rules ([`sigma`]), whose values match texts through
+//! [`text`]; matches and failed checks become alerts ([`alert`]). A
 //! digest file instead gets CloudTrail's integrity checks: its signature, its chain and the
 //! hash of every log it lists ([`digest`] for the files as values, [`integrity`] for the checks
 //! over the ports, and the heartbeat that notices digests stopping).
@@ -16,7 +17,7 @@
 //! Module map, data flowing left to right (each module uses only those before it):
 //!
 //! ```text
-//! error, date, acl, record → key → config → layout, decode, rules, digest → alert → ports
+//! error, date, acl, record, text → key → config → layout, decode, rules, sigma, digest → alert → ports
 //!   → integrity → pipeline → local (CLI) | aws, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```

@@ -1130,3 +1130,11 @@ fn the_index_files_rules_and_never_loses_a_match() {
         "an array: every rule is evaluated"
     );
 }
+
+#[test]
+fn the_benchmark_pack_is_filed_by_event_name_but_for_four() {
+    let loaded = load_one(&trailwatch_synth::sigma_pack()).unwrap();
+    assert_eq!((loaded.rules.len(), loaded.skipped), (57, 0));
+    let set = SigmaSet::compile(&loaded.rules, &mut FieldPlan::new());
+    assert_eq!(set.filing(), (53, 0, 4));
+}

@@ -17,6 +17,7 @@
 //! - [`sample_bucket`]: the bundled `events/sample-bucket/`, and [`SAMPLE_ALERTS`]: what each of
 //!   its objects holds and raises on replay.
 //! - [`digest`]: signed digest files, the tests' signing key and its key file.
+//! - [`sigma_pack`]: 57 Sigma rules shaped like a community CloudTrail set, for the benchmarks.
 //! - [`CIS_EVENT_NAMES`]: the event names the built-in pack's CIS controls list (RULES.md), for
 //!   the generator's reference evaluation and the product's pack tests alike.
 
@@ -30,6 +31,7 @@ mod identity;
 mod json;
 mod record;
 mod rng;
+mod sigma;
 
 #[cfg(test)]
 mod oracle;
@@ -48,6 +50,7 @@ pub use bucket::{
 pub use cis::{EventNames, CIS_EVENT_NAMES};
 pub use clock::Day;
 pub use controls::{CONTROLS, NEAR_MISSES};
+pub use sigma::sigma_pack;
 
 use clock::{compact_date, Stamp};
 use record::Site;
