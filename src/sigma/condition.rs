@@ -15,6 +15,10 @@ pub(super) enum Cond {
     Search(usize),
 }
 
+/// Deeper nesting of `not` and parentheses than this fails the load: it bounds the parser's
+/// and the evaluator's recursion whatever a hostile file holds.
+const MAX_NESTING: usize = 64;
+
 /// Lower-case words that are never names.
 const KEYWORDS: [&str; 7] = ["and", "or", "not", "of", "all", "any", "them"];
 
@@ -41,6 +45,7 @@ pub(super) fn parse(text: &str, names: &[String]) -> Result<Cond, String> {
     let mut parser = Parser {
         tokens: &tokens,
         pos: 0,
+        depth: 0,
         names,
     };
     let cond = parser.or()?;
@@ -79,6 +84,7 @@ fn tokenize(text: &str) -> Result<Vec<&str>, String> {
 struct Parser<'a> {
     tokens: &'a [&'a str],
     pos: usize,
+    depth: usize,
     names: &'a [String],
 }
 
@@ -114,9 +120,23 @@ impl<'a> Parser<'a> {
 
     fn not(&mut self) -> Result<Cond, String> {
         if self.eat("not") {
-            return Ok(Cond::Not(Box::new(self.not()?)));
+            let inner = self.nested(Self::not)?;
+            return Ok(Cond::Not(Box::new(inner)));
         }
         self.atom()
+    }
+
+    /// Parses one level deeper with `parse`, within [`MAX_NESTING`].
+    fn nested(&mut self, parse: fn(&mut Self) -> Result<Cond, String>) -> Result<Cond, String> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(format!(
+                "the condition nests deeper than {MAX_NESTING} levels"
+            ));
+        }
+        let result = parse(self);
+        self.depth -= 1;
+        result
     }
 
     fn atom(&mut self) -> Result<Cond, String> {
@@ -126,7 +146,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         match token {
             "(" => {
-                let inner = self.or()?;
+                let inner = self.nested(Self::or)?;
                 if !self.eat(")") {
                     return Err("`(` without its `)` in the condition".to_owned());
                 }
@@ -269,6 +289,12 @@ mod tests {
             ("1 of", "must be followed"),
             ("a AND b", "unexpected `AND`"),
         ];
+        let deep = "(".repeat(100) + "a" + &")".repeat(100);
+        assert!(parse(&deep, &n).unwrap_err().contains("deeper than 64"));
+        let nots = "not ".repeat(100) + "a";
+        assert!(parse(&nots, &n).unwrap_err().contains("deeper than 64"));
+        let fine = "(".repeat(60) + "a" + &")".repeat(60);
+        assert_eq!(parse(&fine, &n).unwrap(), Search(0));
         for (text, want) in cases {
             let e = parse(text, &n).unwrap_err();
             assert!(e.contains(want), "{text:?}: {e}");
