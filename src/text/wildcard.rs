@@ -38,7 +38,7 @@ pub struct Wildcard {
     segments: Vec<Vec<Option<char>>>,
     /// The same segments as bytes, for ASCII texts; `None` when a segment holds a character
     /// that no ASCII character equals, so that no ASCII text can match.
-    ascii: Option<Vec<Vec<Option<u8>>>>,
+    ascii: Option<Vec<AsciiSegment>>,
     starred: bool,
     case: Case,
 }
@@ -77,12 +77,15 @@ impl Wildcard {
         let ascii = segments
             .iter()
             .map(|s| {
-                s.iter()
+                let units = s
+                    .iter()
                     .map(|c| match c {
                         None => Some(None),
                         Some(c) => u8::try_from(*c).ok().filter(u8::is_ascii).map(Some),
                     })
-                    .collect::<Option<Vec<_>>>()
+                    .collect::<Option<Vec<_>>>()?;
+                let literal = units.iter().copied().collect();
+                Some(AsciiSegment { units, literal })
             })
             .collect();
         Wildcard {
@@ -104,17 +107,18 @@ impl Wildcard {
             let Some(segments) = &self.ascii else {
                 return false;
             };
-            let map = match self.case {
-                Case::Exact => |b: u8| b,
-                Case::Folded => |b: u8| b.to_ascii_uppercase(),
-            };
-            return matches(segments, self.starred, text.as_bytes(), map);
+            return matches_ascii(
+                segments,
+                self.starred,
+                text.as_bytes(),
+                self.case == Case::Folded,
+            );
         }
         let chars: Vec<char> = match self.case {
             Case::Exact => text.chars().collect(),
             Case::Folded => text.chars().map(fold_char).collect(),
         };
-        matches(&self.segments, self.starred, &chars, |c| c)
+        matches(&self.segments, self.starred, &chars)
     }
 
     /// The pattern's text when it holds no wildcard at all (folded if the pattern folds).
@@ -136,17 +140,92 @@ impl Wildcard {
     }
 }
 
-fn matches<T: Copy + Eq>(
-    segments: &[Vec<Option<T>>],
-    starred: bool,
-    text: &[T],
-    map: impl Fn(T) -> T,
-) -> bool {
-    let fits = |segment: &[Option<T>], at: &[T]| {
+/// A segment for ASCII texts: its bytes (`None`: any one), and the same as one literal when it
+/// has no single-character wildcard, which is compared and searched for with memchr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AsciiSegment {
+    units: Vec<Option<u8>>,
+    literal: Option<Vec<u8>>,
+}
+
+impl AsciiSegment {
+    /// Whether the segment matches at the start of `at` (which is long enough).
+    fn fits(&self, at: &[u8], folded: bool) -> bool {
+        match (&self.literal, folded) {
+            (Some(l), false) => at[..l.len()] == l[..],
+            (Some(l), true) => at[..l.len()].eq_ignore_ascii_case(l),
+            (None, _) => self.units.iter().zip(at).all(|(want, got)| {
+                want.is_none_or(|w| {
+                    w == if folded {
+                        got.to_ascii_uppercase()
+                    } else {
+                        *got
+                    }
+                })
+            }),
+        }
+    }
+
+    /// Where the segment first matches in `hay`.
+    fn find(&self, hay: &[u8], folded: bool) -> Option<usize> {
+        let len = self.units.len();
+        match (&self.literal, folded) {
+            (Some(l), false) => memchr::memmem::find(hay, l),
+            (Some(l), true) => {
+                let first = *l.first()?;
+                let (upper, lower) = (first.to_ascii_uppercase(), first.to_ascii_lowercase());
+                let mut from = 0;
+                while let Some(i) = memchr::memchr2(upper, lower, hay.get(from..)?) {
+                    let at = from + i;
+                    if hay.len() - at < len {
+                        return None;
+                    }
+                    if hay[at..at + len].eq_ignore_ascii_case(l) {
+                        return Some(at);
+                    }
+                    from = at + 1;
+                }
+                None
+            }
+            (None, _) => {
+                (0..(hay.len() + 1).saturating_sub(len)).find(|&i| self.fits(&hay[i..], folded))
+            }
+        }
+    }
+}
+
+/// [`matches`] for an ASCII text, segment by segment.
+fn matches_ascii(segments: &[AsciiSegment], starred: bool, text: &[u8], folded: bool) -> bool {
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+        return text.is_empty();
+    };
+    let (head, tail) = (first.units.len(), last.units.len());
+    if !starred {
+        return head == text.len() && first.fits(text, folded);
+    }
+    if text.len() < head + tail
+        || !first.fits(text, folded)
+        || !last.fits(&text[text.len() - tail..], folded)
+    {
+        return false;
+    }
+    let mut rest = &text[head..text.len() - tail];
+    for segment in &segments[1..segments.len() - 1] {
+        let Some(at) = segment.find(rest, folded) else {
+            return false;
+        };
+        rest = &rest[at + segment.units.len()..];
+    }
+    true
+}
+
+/// Whether `text` (its characters, folded as the pattern is) matches the segments.
+fn matches(segments: &[Vec<Option<char>>], starred: bool, text: &[char]) -> bool {
+    let fits = |segment: &[Option<char>], at: &[char]| {
         segment
             .iter()
             .zip(at)
-            .all(|(want, got)| want.is_none_or(|w| w == map(*got)))
+            .all(|(want, got)| want.is_none_or(|w| w == *got))
     };
     let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
         return text.is_empty();
