@@ -8,14 +8,15 @@
 //! pipeline's field plan and evaluated per record ([`eval`]).
 //!
 //! # Why not a Sigma crate
-//! The Rust Sigma engines we looked at evaluate a deserialised event tree per record and parse
-//! YAML with serde-based loaders that resolve anchors, aliases and tags and let a repeated key
-//! overwrite the first, so they cannot refuse what SIGMA.md refuses, cannot read an object's
-//! text as it stands in the record with only its escapes decoded, and would add a tree per
-//! record that the shared scanner exists to avoid. The engine here reuses the scanner's field
-//! plan (Sigma's dotted fields are its spread paths), the `regex` crate for `re` and for the case
-//! folding SIGMA.md names, `yaml-rust2` for YAML, `base64`, `time` and `std::net` for the
-//! modifiers.
+//! `sigma-rust` (0.7) and `rsigma-eval` (0.18) both evaluate an event deserialised into a tree
+//! (a `serde_json` value per record, which the shared scanner exists to avoid) and read rules
+//! through serde YAML loaders (`serde_norway`, `yaml_serde`), which resolve anchors, aliases and
+//! tags before a rule is seen, so those cannot be refused. Neither gives an object value's text
+//! as it stands in the record with only its escapes decoded, nor a number's text as written;
+//! `sigma-rust` types values strictly (`42` does not match `"42"`), where SIGMA.md compares texts.
+//! The engine here reuses the scanner's field plan (Sigma's dotted fields are its spread paths),
+//! the `regex` crate for `re` and for the case folding SIGMA.md names, `yaml-rust2` for YAML,
+//! `base64`, `time` and `std::net` for the modifiers.
 //!
 //! # Decisions where SIGMA.md is silent
 //! - A step applied to an array inside an array applies to the inner array's elements too, as a
