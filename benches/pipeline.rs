@@ -2,7 +2,9 @@
 //! Sigma rules loaded beside them, on generated CloudTrail-shaped deliveries of ~10 MB and
 //! ~100 MB (uncompressed). The ratios are what the design promises (full path ≤ 1.5×
 //! decompression; the Sigma rules ≤ 1.2× the path without them), so all run in the same process
-//! and the ratios are printed at the end.
+//! and the ratios are printed at the end. With `TRAILWATCH_BENCH_SIGMA` naming a folder of Sigma
+//! rules (SigmaHQ's `rules/cloud/aws/cloudtrail`, say), the ratios are also printed with those
+//! rules in place of the pack.
 
 #[path = "support/timing.rs"]
 mod timing;
@@ -72,26 +74,25 @@ fn full_path(gz: &[u8], rules: &Rules) -> u64 {
     hits
 }
 
-/// The built-in pack, with the 57 Sigma rules of `trailwatch_synth::sigma_pack` if `with_sigma`.
-fn compile(with_sigma: bool) -> Rules {
+/// The built-in pack, with the Sigma rules of `sources`.
+fn compile(sources: &[SigmaSource]) -> Rules {
     let mut plan = FieldPlan::new();
     let pack = RuleSet::compile(&builtin_rules(), &mut plan).expect("built-in rules compile");
-    let sigma = if with_sigma {
-        let source = SigmaSource {
-            origin: "sigma_pack".into(),
-            text: trailwatch_synth::sigma_pack(),
-        };
-        let loaded = sigma::load(&[source]).expect("the pack loads");
-        assert_eq!(loaded.rules.len(), 57);
-        SigmaSet::compile(&loaded.rules, &mut plan)
-    } else {
-        SigmaSet::default()
-    };
+    let loaded = sigma::load(sources).expect("the Sigma rules load");
+    let sigma = SigmaSet::compile(&loaded.rules, &mut plan);
     Rules { plan, pack, sigma }
 }
 
+/// The 57 Sigma rules of `trailwatch_synth::sigma_pack`.
+fn sigma_pack() -> Vec<SigmaSource> {
+    vec![SigmaSource {
+        origin: "sigma_pack".into(),
+        text: trailwatch_synth::sigma_pack(),
+    }]
+}
+
 fn bench(c: &mut Criterion, data: &[Delivery]) {
-    let (rules, with_sigma) = (compile(false), compile(true));
+    let (rules, with_sigma) = (compile(&[]), compile(&sigma_pack()));
     for d in data {
         let mut group = c.benchmark_group(d.name);
         group.throughput(Throughput::Bytes(d.raw_len as u64));
@@ -117,16 +118,24 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &data);
     c.final_summary();
-    let (rules, with_sigma) = (compile(false), compile(true));
+    let mut variants = vec![("57 Sigma rules".to_owned(), compile(&sigma_pack()))];
+    if let Some(folder) = std::env::var_os("TRAILWATCH_BENCH_SIGMA") {
+        let sources =
+            sigma::read_path(folder.as_ref()).expect("TRAILWATCH_BENCH_SIGMA is readable");
+        let rules = compile(&sources);
+        let count = rules.sigma.rules().count();
+        variants.push((
+            format!("{count} Sigma rules of {}", folder.to_string_lossy()),
+            rules,
+        ));
+    }
+    let rules = compile(&[]);
     for d in &data {
         let limit = median_secs(7, || {
             decompress_only(&d.gz);
         });
         let full = median_secs(7, || {
             full_path(&d.gz, &rules);
-        });
-        let sigma = median_secs(7, || {
-            full_path(&d.gz, &with_sigma);
         });
         let mb = d.raw_len as f64 / 1e6;
         println!(
@@ -136,12 +145,17 @@ fn main() {
             mb / full,
             full / limit
         );
-        println!(
-            "ratio {}: with 57 Sigma rules {:.0} MB/s, sigma/full = {:.2}x, sigma/decompress = {:.2}x (median of 7)",
-            d.name,
-            mb / sigma,
-            sigma / full,
-            sigma / limit
-        );
+        for (name, with_sigma) in &variants {
+            let sigma = median_secs(7, || {
+                full_path(&d.gz, with_sigma);
+            });
+            println!(
+                "ratio {}: with {name} {:.0} MB/s, sigma/full = {:.2}x, sigma/decompress = {:.2}x (median of 7)",
+                d.name,
+                mb / sigma,
+                sigma / full,
+                sigma / limit
+            );
+        }
     }
 }

@@ -272,7 +272,7 @@ const UNFILED: [&str; 4] = [
     "  root:\n    userIdentity.type: Root\n  service:\n    userIdentity.invokedBy|exists: true\n  condition: root and not service",
     "  denied:\n    errorCode|startswith:\n      - AccessDenied\n      - Client.Unauthorized\n  condition: denied",
     "  tools:\n    userAgent|contains:\n      - kali\n      - parrot\n      - pentoo\n  condition: tools",
-    "  public:\n    eventSource|endswith: .amazonaws.com\n    sourceIPAddress|cidr: 203.0.113.0/24\n  condition: public",
+    "  public:\n    eventSource|endswith: .amazonaws.com\n    sourceIPAddress|cidr: 198.18.0.0/15\n  condition: public",
 ];
 
 /// The 57 rules as one YAML text, one document each.
