@@ -1,8 +1,8 @@
-//! Sigma rules from an S3 folder (`SigmaRulesS3Uri`) on the stack world: at cold start the
-//! function role lists the folder and reads its rule files, an in-scope rule's detection reaches
-//! the teams with its id, title, severity and tags, the rule outside scope is counted in the
-//! log, a broken file stops the start naming itself and its line, and the role reads nothing
-//! of the bucket outside the folder.
+//! Sigma rules from S3 (`SigmaRulesS3Uri`) on the stack world. A folder: at cold start the
+//! function role lists it and reads its rule files, an in-scope rule's detection reaches the
+//! teams with its id, title, severity and tags, the rule outside scope is counted in the log, a
+//! broken file stops the start naming itself and its line, and the role reads nothing of the
+//! bucket outside the folder. One file: the role reads that object and lists nothing.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -212,5 +212,38 @@ async fn sigma_rules_are_read_from_their_folder_with_the_role_and_nothing_else_o
     assert!(
         err.starts_with(&format!("sigma: s3://{RULES_BUCKET}/{broken}:10: ")),
         "{err}"
+    );
+}
+
+/// `SigmaRulesS3Uri` naming one file: the role reads that object and lists nothing.
+#[tokio::test]
+async fn one_sigma_rule_file_is_the_one_object_the_role_reads() {
+    let key = format!("{FOLDER}stop_logging.yml");
+    let uri = format!("s3://{RULES_BUCKET}/{key}");
+    let world = StackWorld::create(&[("SigmaRulesS3Uri", &uri)]).await;
+    put(&world, &key, STOP_LOGGING).await;
+    put(&world, &format!("{FOLDER}windows.yaml"), OUTSIDE_SCOPE).await;
+    let (function, log) = logged(world.cold_start()).await;
+    function.unwrap_or_else(|e| panic!("cold start: {e}\n{log}"));
+    assert!(
+        log.contains("sigma_rules=1") && !log.contains("sigma: skipped"),
+        "the one file, not its neighbour: {log}"
+    );
+    let s3 = s3_on(&world.function);
+    assert_refused(
+        s3.get_object()
+            .bucket(RULES_BUCKET)
+            .key(format!("{FOLDER}windows.yaml"))
+            .send()
+            .await,
+        "the function role reads another object of the folder",
+    );
+    assert_refused(
+        s3.list_objects_v2()
+            .bucket(RULES_BUCKET)
+            .prefix(FOLDER)
+            .send()
+            .await,
+        "the function role lists the folder of its one rule file",
     );
 }
