@@ -163,6 +163,8 @@ pub mod env {
     pub const EXPECTED_BUCKET_OWNER: &str = "TRAILWATCH_EXPECTED_BUCKET_OWNER";
     /// Path or `s3://bucket/key` of a custom rules TOML file.
     pub const RULES: &str = "TRAILWATCH_RULES";
+    /// Sigma rules: a file or folder path, `s3://bucket/key` or `s3://bucket/prefix/`.
+    pub const SIGMA_RULES: &str = "TRAILWATCH_SIGMA_RULES";
     /// Most compressed bytes read from one object.
     pub const MAX_COMPRESSED_BYTES: &str = "TRAILWATCH_MAX_COMPRESSED_BYTES";
     /// Most decompressed bytes read from one object.
@@ -180,7 +182,7 @@ pub mod env {
     pub const VERIFY_CONCURRENCY: &str = "TRAILWATCH_VERIFY_CONCURRENCY";
 
     /// Every variable, in the order the documentation lists them.
-    pub const ALL: [&str; 15] = [
+    pub const ALL: [&str; 16] = [
         TOPIC_ARN,
         EXPECTED_ACCOUNTS,
         EXPECTED_ORG_ID,
@@ -189,6 +191,7 @@ pub mod env {
         BUCKET_OWNER_ID,
         EXPECTED_BUCKET_OWNER,
         RULES,
+        SIGMA_RULES,
         MAX_COMPRESSED_BYTES,
         MAX_DECOMPRESSED_BYTES,
         MAX_RECORD_BYTES,
@@ -240,6 +243,66 @@ impl FileLocation {
     }
 }
 
+/// Where the Lambda function's Sigma rules come from (SIGMA.md, "Loading").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigmaLocation {
+    /// A rule file, or a folder whose `.yml` and `.yaml` files are read, on the function's file
+    /// system.
+    Path(PathBuf),
+    /// One S3 object, a rule file whatever its key.
+    Object {
+        /// The bucket holding the file.
+        bucket: String,
+        /// The file's key in that bucket.
+        key: String,
+    },
+    /// Every object under a prefix of a bucket whose key ends in `.yml` or `.yaml`.
+    Prefix {
+        /// The bucket holding the files.
+        bucket: String,
+        /// Ends in `/`, or is empty: the whole bucket.
+        prefix: String,
+    },
+}
+
+impl SigmaLocation {
+    /// `s3://bucket/prefix/` (a key ending in `/`, or none), `s3://bucket/key`, or a path.
+    pub fn parse(setting: &str, text: &str) -> Result<SigmaLocation, ConfigError> {
+        let folder = text
+            .strip_prefix("s3://")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(bucket, prefix)| {
+                !bucket.is_empty() && (prefix.is_empty() || prefix.ends_with('/'))
+            });
+        if let Some((bucket, prefix)) = folder {
+            return Ok(SigmaLocation::Prefix {
+                bucket: bucket.to_string(),
+                prefix: prefix.to_string(),
+            });
+        }
+        match FileLocation::parse(setting, text) {
+            Ok(FileLocation::Path(path)) => Ok(SigmaLocation::Path(path)),
+            Ok(FileLocation::S3 { bucket, key }) => Ok(SigmaLocation::Object { bucket, key }),
+            Err(_) => Err(ConfigError::new(
+                setting,
+                format!("`{text}` is not of the form s3://bucket/key or s3://bucket/prefix/"),
+            )),
+        }
+    }
+
+    /// How errors and the start-up log name it: its path or its `s3://` URI.
+    pub fn origin(&self) -> String {
+        match self {
+            SigmaLocation::Path(path) => path.display().to_string(),
+            SigmaLocation::Object { bucket, key: name }
+            | SigmaLocation::Prefix {
+                bucket,
+                prefix: name,
+            } => format!("s3://{bucket}/{name}"),
+        }
+    }
+}
+
 /// Everything the Lambda function takes from its environment, validated once at cold start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaConfig {
@@ -254,6 +317,8 @@ pub struct LambdaConfig {
     pub expected_bucket_owner: Option<String>,
     /// A custom rules file to merge with the built-in pack.
     pub rules: Option<FileLocation>,
+    /// Sigma rules run beside the others.
+    pub sigma_rules: Option<SigmaLocation>,
     /// CloudTrail's public keys from a file instead of ListPublicKeys.
     pub public_keys: Option<FileLocation>,
 }
@@ -374,6 +439,9 @@ impl LambdaConfig {
         let rules = get(env::RULES)
             .map(|v| FileLocation::parse(env::RULES, &v))
             .transpose()?;
+        let sigma_rules = get(env::SIGMA_RULES)
+            .map(|v| SigmaLocation::parse(env::SIGMA_RULES, &v))
+            .transpose()?;
         let public_keys = public_keys(&get)?;
         Ok(LambdaConfig {
             settings,
@@ -381,6 +449,7 @@ impl LambdaConfig {
             bucket_owner_id,
             expected_bucket_owner,
             rules,
+            sigma_rules,
             public_keys,
         })
     }

@@ -14,6 +14,7 @@ use crate::integrity::{Deadline, FileKeys};
 use crate::pipeline::Pipeline;
 use crate::ports::SourceError;
 use crate::rules::{effective_rules, RuleError};
+use crate::sigma::{self, SigmaError};
 
 /// Why a container cannot start: it stops before its first event, with this logged.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,10 @@ pub enum ColdStartError {
     /// The rules do not compile.
     #[error("invalid rules")]
     Rules(#[from] RuleError),
+    /// The Sigma rules cannot be read or do not load: the file, the line where known, the
+    /// reason.
+    #[error(transparent)]
+    Sigma(#[from] SigmaError),
     /// The public-key file is not what `aws cloudtrail list-public-keys` prints.
     #[error("invalid public keys in {origin}")]
     PublicKeys {
@@ -52,7 +57,8 @@ pub struct Function {
 }
 
 impl Function {
-    /// Builds the clients from `sdk`, reads the files `config` names and compiles the rules.
+    /// Builds the clients from `sdk`, reads the files `config` names and compiles the rules,
+    /// the Sigma rules among them.
     pub async fn cold_start(
         config: &LambdaConfig,
         sdk: &SdkConfig,
@@ -86,12 +92,21 @@ impl Function {
                 aws_sdk_cloudtrail::Config::new(sdk),
             ))),
         };
+        let sigma = match &config.sigma_rules {
+            Some(location) => sigma::load(&aws::read_sigma_location(&s3, location, owner).await?)?,
+            None => sigma::Loaded::default(),
+        };
+        if let Some(line) = sigma.skipped_line() {
+            tracing::info!("{line}");
+        }
         let rules = effective_rules(custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))?;
-        let pipeline = Pipeline::new(config.settings.clone(), &rules)?;
+        let pipeline = Pipeline::new(config.settings.clone(), &rules)?.with_sigma(&sigma.rules)?;
         tracing::info!(
             topic = %config.topic_arn,
             rules = rules.iter().filter(|r| r.enabled).count(),
             custom_rules = custom.as_ref().map(|(origin, _)| origin.as_str()),
+            sigma_rules = sigma.rules.len(),
+            sigma_location = config.sigma_rules.as_ref().map(|l| l.origin()),
             public_keys = config.public_keys.as_ref().map(|l| l.origin()),
             "trailwatch is ready."
         );

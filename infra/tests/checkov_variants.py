@@ -26,6 +26,7 @@ VARIANTS = {
         "InvocationMode": "sqs",
         "LogExpirationDays": 400,
         "RulesS3Uri": "s3://example-config-bucket/trailwatch/rules.toml",
+        "SigmaRulesS3Uri": "s3://example-config-bucket/trailwatch/sigma/",
         "PublicKeysS3Uri": "s3://example-config-bucket/trailwatch/public-keys.json",
         "SecurityTeamEmail": "security@example.com",
         "AccountTeamEmail": "payments@example.com",

@@ -13,7 +13,7 @@ mod s3;
 mod sns;
 
 pub use cloudtrail::{CloudTrailKeys, KeySource};
-pub use s3::{read_location, read_text_object, S3Source};
+pub use s3::{read_location, read_sigma_location, read_text_object, S3Source};
 pub use sns::{message, SnsSink};
 
 use std::time::Duration;

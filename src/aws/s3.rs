@@ -1,5 +1,6 @@
 //! [`S3Source`]: CloudTrail deliveries, their ACLs, metadata and listings, and the bucket
-//! owner's id, read from S3.
+//! owner's id, read from S3; and the files read at cold start ([`read_location`],
+//! [`read_sigma_location`]).
 //!
 //! Every request carries `ExpectedBucketOwner` when it is configured, so a bucket re-created
 //! under another account (bucket sniping) is never read from.
@@ -22,11 +23,14 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::types::{Grant as S3Grant, Type};
 use aws_sdk_s3::Client;
+use futures_util::{stream, StreamExt, TryStreamExt};
 
 use super::kind_of;
 use crate::acl::{Grant, Grantee, ObjectAcl};
-use crate::config::FileLocation;
+use crate::config::{FileLocation, SigmaLocation};
+use crate::error::chain;
 use crate::ports::{Metadata, ObjectRef, ObjectSource, Opened, SourceError, SourceErrorKind};
+use crate::sigma::{self, SigmaError, SigmaSource};
 
 /// Objects of S3 buckets, for the pipeline.
 #[derive(Debug)]
@@ -118,20 +122,14 @@ impl S3Source {
         prefix: &str,
         delimiter: Option<&str>,
     ) -> Result<Vec<ListObjectsV2Output>, SourceError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_delimiter(delimiter.map(String::from))
-            .set_expected_bucket_owner(self.expected_bucket_owner.clone())
-            .into_paginator()
-            .send();
-        let mut listed = Vec::new();
-        while let Some(page) = pages.next().await {
-            listed.push(page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?);
-        }
-        Ok(listed)
+        listing(
+            &self.client,
+            self.expected_bucket_owner.as_deref(),
+            bucket,
+            prefix,
+            delimiter,
+        )
+        .await
     }
 
     /// A read's result with a refusal settled into "gone" or "refused".
@@ -178,7 +176,7 @@ impl S3Source {
                 tracing::debug!(
                     bucket = %object.bucket,
                     key = %object.key,
-                    error = %crate::error::chain(&e),
+                    error = %chain(&e),
                     "Listing the refused key failed too; the refusal stands."
                 );
                 refusal
@@ -409,13 +407,36 @@ impl ModelsNoSuchKey for aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Er
     }
 }
 
-/// The text of a small S3 object (the custom rules file), read once at cold start.
-pub async fn read_text_object(
+/// Every page of ListObjectsV2 of `bucket` under `prefix`, grouped by `delimiter` when given.
+async fn listing(
+    client: &Client,
+    expected_bucket_owner: Option<&str>,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+) -> Result<Vec<ListObjectsV2Output>, SourceError> {
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(String::from))
+        .set_expected_bucket_owner(expected_bucket_owner.map(String::from))
+        .into_paginator()
+        .send();
+    let mut listed = Vec::new();
+    while let Some(page) = pages.next().await {
+        listed.push(page.map_err(|e| source_error(e, "ListObjectsV2", bucket, prefix))?);
+    }
+    Ok(listed)
+}
+
+/// The bytes of a small S3 object read whole (a file read at cold start).
+async fn object_bytes(
     client: &Client,
     bucket: &str,
     key: &str,
     expected_bucket_owner: Option<&str>,
-) -> Result<String, SourceError> {
+) -> Result<Vec<u8>, SourceError> {
     let out = client
         .get_object()
         .bucket(bucket)
@@ -431,7 +452,18 @@ pub async fn read_text_object(
         )
         .caused_by(e)
     })?;
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
+    Ok(bytes.to_vec())
+}
+
+/// The text of a small S3 object (the custom rules file), read once at cold start.
+pub async fn read_text_object(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    expected_bucket_owner: Option<&str>,
+) -> Result<String, SourceError> {
+    let bytes = object_bytes(client, bucket, key, expected_bucket_owner).await?;
+    String::from_utf8(bytes).map_err(|e| {
         SourceError::new(
             SourceErrorKind::Permanent,
             format!("s3://{bucket}/{key} is not UTF-8 text"),
@@ -459,6 +491,73 @@ pub async fn read_location(
             read_text_object(client, bucket, key, expected_bucket_owner).await
         }
     }
+}
+
+/// Sigma files read from S3 at once: a rule set of SigmaHQ's size is a few hundred small
+/// objects, and one after the other they would take seconds of the init phase Lambda bounds.
+const SIGMA_READS: usize = 8;
+
+/// The Sigma files `location` names, read at cold start: a path as `--sigma` reads it, one
+/// object, or every object under a prefix whose key ends in `.yml` or `.yaml`, in byte order of
+/// key. Any failure is the load's error, naming the file, object or prefix.
+pub async fn read_sigma_location(
+    client: &Client,
+    location: &SigmaLocation,
+    expected_bucket_owner: Option<&str>,
+) -> Result<Vec<SigmaSource>, SigmaError> {
+    let (bucket, prefix) = match location {
+        SigmaLocation::Path(path) => return sigma::read_path(path),
+        SigmaLocation::Object { bucket, key } => {
+            return Ok(vec![
+                read_sigma_object(client, bucket, key, expected_bucket_owner).await?,
+            ]);
+        }
+        SigmaLocation::Prefix { bucket, prefix } => (bucket, prefix),
+    };
+    let fail = |reason: String| SigmaError {
+        origin: location.origin(),
+        line: None,
+        reason,
+    };
+    let pages = listing(client, expected_bucket_owner, bucket, prefix, None)
+        .await
+        .map_err(|e| fail(format!("cannot be listed: {}", chain(&e))))?;
+    let mut keys: Vec<&str> = pages
+        .iter()
+        .flat_map(|page| page.contents())
+        .filter_map(|object| object.key())
+        .filter(|key| sigma::is_rule_file(key))
+        .collect();
+    // S3 lists keys in this order already; sorting states the order rather than trusting
+    // every S3-compatible store to keep it.
+    keys.sort_unstable();
+    if keys.is_empty() {
+        return Err(fail("holds no .yml or .yaml file".to_owned()));
+    }
+    stream::iter(keys)
+        .map(|key| read_sigma_object(client, bucket, key, expected_bucket_owner))
+        .buffered(SIGMA_READS)
+        .try_collect()
+        .await
+}
+
+async fn read_sigma_object(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    expected_bucket_owner: Option<&str>,
+) -> Result<SigmaSource, SigmaError> {
+    let origin = format!("s3://{bucket}/{key}");
+    let fail = |reason: String| SigmaError {
+        origin: origin.clone(),
+        line: None,
+        reason,
+    };
+    let bytes = object_bytes(client, bucket, key, expected_bucket_owner)
+        .await
+        .map_err(|e| fail(format!("cannot be read: {}", chain(&e))))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("is not UTF-8".to_owned()))?;
+    Ok(SigmaSource { origin, text })
 }
 
 #[cfg(test)]

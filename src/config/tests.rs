@@ -44,6 +44,7 @@ fn lambda_config_defaults_with_only_the_topic() {
     assert_eq!(c.bucket_owner_id, None);
     assert_eq!(c.expected_bucket_owner, None);
     assert_eq!(c.rules, None);
+    assert_eq!(c.sigma_rules, None);
 }
 
 #[test]
@@ -57,6 +58,7 @@ fn lambda_config_reads_every_variable() {
         (env::BUCKET_OWNER_ID, &OWNER.to_ascii_uppercase()),
         (env::EXPECTED_BUCKET_OWNER, "111122223333"),
         (env::RULES, "s3://config-bucket/trailwatch/rules.toml"),
+        (env::SIGMA_RULES, "s3://config-bucket/trailwatch/sigma/"),
         (env::MAX_COMPRESSED_BYTES, "1000"),
         (env::MAX_DECOMPRESSED_BYTES, "2000"),
         (env::MAX_RECORD_BYTES, "300"),
@@ -79,6 +81,13 @@ fn lambda_config_reads_every_variable() {
         Some(FileLocation::S3 {
             bucket: "config-bucket".into(),
             key: "trailwatch/rules.toml".into()
+        })
+    );
+    assert_eq!(
+        c.sigma_rules,
+        Some(SigmaLocation::Prefix {
+            bucket: "config-bucket".into(),
+            prefix: "trailwatch/sigma/".into()
         })
     );
     assert_eq!(
@@ -133,7 +142,7 @@ fn blank_values_count_as_unset() {
 #[test]
 fn lambda_config_rejects_bad_values_naming_the_variable() {
     type Vars<'a> = &'a [(&'a str, &'a str)];
-    let cases: [(&str, Vars, &str); 11] = [
+    let cases: [(&str, Vars, &str); 12] = [
         ("missing topic", &[], env::TOPIC_ARN),
         ("blank topic", &[(env::TOPIC_ARN, " ")], env::TOPIC_ARN),
         (
@@ -180,6 +189,11 @@ fn lambda_config_rejects_bad_values_naming_the_variable() {
             env::RULES,
         ),
         (
+            "Sigma URI without bucket",
+            &[(env::TOPIC_ARN, TOPIC), (env::SIGMA_RULES, "s3:///sigma/")],
+            env::SIGMA_RULES,
+        ),
+        (
             "zero limit",
             &[(env::TOPIC_ARN, TOPIC), (env::MAX_RECORD_BYTES, "0")],
             env::MAX_RECORD_BYTES,
@@ -216,4 +230,37 @@ fn rules_locations() {
     let s3 = FileLocation::parse("R", "s3://b/k/rules.toml").unwrap();
     assert_eq!(s3.origin(), "s3://b/k/rules.toml");
     assert!(FileLocation::parse("R", "s3:///k").is_err(), "empty bucket");
+}
+
+#[test]
+fn sigma_locations() {
+    let object = |bucket: &str, key: &str| SigmaLocation::Object {
+        bucket: bucket.into(),
+        key: key.into(),
+    };
+    let prefix = |bucket: &str, prefix: &str| SigmaLocation::Prefix {
+        bucket: bucket.into(),
+        prefix: prefix.into(),
+    };
+    let cases = [
+        ("/opt/sigma", SigmaLocation::Path("/opt/sigma".into())),
+        ("rules/aws.yml", SigmaLocation::Path("rules/aws.yml".into())),
+        ("s3://b/sigma/aws.yml", object("b", "sigma/aws.yml")),
+        ("s3://b/sigma", object("b", "sigma")),
+        ("s3://b/sigma/", prefix("b", "sigma/")),
+        ("s3://b/a/b/c/", prefix("b", "a/b/c/")),
+        ("s3://b/", prefix("b", "")),
+    ];
+    for (text, want) in cases {
+        let got = SigmaLocation::parse("S", text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(got, want, "{text}");
+        assert_eq!(got.origin(), text, "{text}: the origin is the text given");
+    }
+    for bad in ["s3://", "s3://b", "s3:///sigma/", "s3:///k.yml"] {
+        let err = SigmaLocation::parse("S", bad).expect_err(bad);
+        assert_eq!(
+            err.to_string(),
+            format!("S: `{bad}` is not of the form s3://bucket/key or s3://bucket/prefix/"),
+        );
+    }
 }

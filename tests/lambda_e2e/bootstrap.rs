@@ -507,8 +507,17 @@ async fn bootstrap_refuses_to_start_on_bad_configuration() {
     let bad_rules = dir.path().join("rules.toml");
     std::fs::write(&bad_rules, "[[rules]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"high\"\npattern = '{ $.eventName = }'\n").unwrap();
     let bad_rules = bad_rules.display().to_string();
+    let sigma = dir.path().join("sigma");
+    std::fs::create_dir_all(sigma.join("aws")).unwrap();
+    std::fs::write(
+        sigma.join("aws/trails.yml"),
+        "title: Stopped trails\ntitle: Stopped trails, again\n",
+    )
+    .unwrap();
+    let bad_sigma = sigma.join("aws/trails.yml").display().to_string();
+    let sigma = sigma.display().to_string();
     type Vars<'a> = Vec<(&'a str, &'a str)>;
-    let cases: [(&str, Vars, String); 4] = [
+    let cases: [(&str, Vars, String); 6] = [
         (
             "no topic",
             vec![("TRAILWATCH_TOPIC_ARN", "")],
@@ -528,6 +537,16 @@ async fn bootstrap_refuses_to_start_on_bad_configuration() {
             "rules object missing",
             vec![("TRAILWATCH_RULES", "s3://example-ct-logs/config/none.toml")],
             "reading the rules file s3://example-ct-logs/config/none.toml".to_string(),
+        ),
+        (
+            "bad Sigma rule file in a folder",
+            vec![("TRAILWATCH_SIGMA_RULES", sigma.as_str())],
+            format!("sigma: {bad_sigma}:2: duplicate key `title`"),
+        ),
+        (
+            "Sigma prefix without rule files",
+            vec![("TRAILWATCH_SIGMA_RULES", "s3://example-ct-logs/sigma/")],
+            "sigma: s3://example-ct-logs/sigma/: holds no .yml or .yaml file".to_string(),
         ),
     ];
     for (name, extra, want) in cases {

@@ -18,8 +18,8 @@ template with CloudFormation's names substituted by what moto created:
   AWS::SQS::QueuePolicy and AWS::CloudWatch::Alarm (stored; of the policies only the bucket's
   and the topic's Deny statements are judged, see moto_aws.py), AWS::Lambda::EventInvokeConfig
   (stored by Lambda's API);
-- the buckets the template names but does not create (RulesS3Uri's, PublicKeysS3Uri's,
-  BackfillBucketName);
+- the buckets the template names but does not create (RulesS3Uri's, SigmaRulesS3Uri's,
+  PublicKeysS3Uri's, BackfillBucketName);
 - each AWS::SNS::Subscription (e-mail in the template) as an SQS queue subscribed with the
   subscription's own filter policy, so a test can read what that team would receive;
 - the roles' inline policies and the keys' key policies are put again, unchanged, through IAM's
@@ -132,13 +132,13 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
     s3, sqs, sns = (client(endpoint, s) for s in ("s3", "sqs", "sns"))
     iam, cfn, lam = (client(endpoint, s) for s in ("iam", "cloudformation", "lambda"))
     s3.create_bucket(Bucket=CODE_BUCKET)
-    if parameters.get("RulesS3Uri"):
-        # The custom rules live in an existing bucket of the account.
-        s3.create_bucket(Bucket=parameters["RulesS3Uri"].removeprefix("s3://").split("/")[0])
-    keys_uri = parameters.get("PublicKeysS3Uri")
-    if keys_uri and keys_uri.removeprefix("s3://").split("/")[0] not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
-        # The public-key file lives in an existing bucket of the account (perhaps the rules').
-        s3.create_bucket(Bucket=keys_uri.removeprefix("s3://").split("/")[0])
+    # The custom rules, the Sigma rules and the public-key file live in existing buckets of the
+    # account (perhaps one bucket for all three).
+    for uri_parameter in ("RulesS3Uri", "SigmaRulesS3Uri", "PublicKeysS3Uri"):
+        uri = parameters.get(uri_parameter)
+        bucket = uri and uri.removeprefix("s3://").split("/")[0]
+        if bucket and bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+            s3.create_bucket(Bucket=bucket)
     if parameters.get("BackfillBucketName"):
         # The stack names an existing bucket for Batch Operations manifests and reports.
         s3.create_bucket(Bucket=parameters["BackfillBucketName"])

@@ -550,3 +550,5 @@ async fn a_refused_read_is_settled_by_listing_the_key() {
         assert_eq!(list.num_calls(), 3, "case {case}: one listing per refusal");
     }
 }
+
+mod sigma;

@@ -390,7 +390,8 @@ async fn without_a_key_file_the_role_reads_no_file_and_may_ask_cloudtrail() {
         .get("TRAILWATCH_PUBLIC_KEYS")
         .is_none());
     assert!(world.config.public_keys.is_none());
-    trailwatch::function::Function::cold_start(&world.config, &world.function)
+    world
+        .cold_start()
         .await
         .expect("the cold start reads no key file");
 }

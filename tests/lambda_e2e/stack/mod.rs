@@ -20,6 +20,7 @@ mod integrity;
 mod options;
 mod permissions;
 mod scenarios;
+mod sigma;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -35,6 +36,7 @@ use aws_sdk_s3::config::{Credentials, ProvideCredentials};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 use trailwatch::config::LambdaConfig;
+use trailwatch::function::{ColdStartError, Function};
 use trailwatch::handler::InvocationError;
 use trailwatch_synth::log_key;
 
@@ -398,17 +400,19 @@ impl StackWorld {
             .to_string()
     }
 
+    /// The cold start `bootstrap` runs, with the role's session instead of Lambda's.
+    pub async fn cold_start(&self) -> Result<Function, ColdStartError> {
+        Function::cold_start(&self.config, &self.function).await
+    }
+
     /// Runs the handler in-process on `event` as the deployed function would: its
     /// environment, its role's session.
     pub async fn run(&self, event: &Value) -> Result<Value, InvocationError> {
-        // The cold start `bootstrap` runs, with the role's session instead of Lambda's.
-        let function = trailwatch::function::Function::cold_start(&self.config, &self.function)
+        let function = self
+            .cold_start()
             .await
             .expect("the stack's configuration starts the function");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-        function
-            .invoke(event, trailwatch::integrity::Deadline::at(deadline))
-            .await
+        invoke(&function, event).await
     }
 
     /// The asynchronous invocations S3 asked of Lambda since the last call (`moto_aws.py`
@@ -501,6 +505,14 @@ fn enforce_iam(endpoint: &str) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "reset-auth: {answer}");
+}
+
+/// One invocation of `function` on `event`, with two minutes to go.
+pub async fn invoke(function: &Function, event: &Value) -> Result<Value, InvocationError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    function
+        .invoke(event, trailwatch::integrity::Deadline::at(deadline))
+        .await
 }
 
 /// A member's key at 09:05 of the scenario's day (`suffix`: 16 letters or digits).
