@@ -212,9 +212,6 @@ pub struct Alert {
     pub title: String,
     /// The matched rule's severity, or the one the delivery problem carries.
     pub severity: Severity,
-    /// The matched rule's tags (a Sigma rule's, in order); `[]` for other rules and for
-    /// delivery and integrity alerts.
-    pub tags: Vec<String>,
     /// The account of the key's folder, else (for a detection) the record's
     /// `recipientAccountId`; null when neither names one.
     pub account_id: Option<String>,
@@ -243,6 +240,9 @@ pub struct Alert {
     pub reason: Option<String>,
     /// The matched record as JSON, cut down when too large; null for delivery alerts.
     pub record: Option<Value>,
+    /// The matched rule's tags (a Sigma rule's, in order); `[]` for other rules and for
+    /// delivery and integrity alerts. After DESIGN §6's fields, as every added field.
+    pub tags: Vec<String>,
     /// Whether `record` was cut down to fit; serialised only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_truncated: bool,

@@ -60,6 +60,7 @@ fn detection_has_every_schema_field_in_order() {
         "key",
         "reason",
         "record",
+        "tags",
     ];
     let mut sorted_want: Vec<&str> = want.to_vec();
     sorted_want.sort();

@@ -556,8 +556,7 @@ async fn read_sigma_object(
     let bytes = object_bytes(client, bucket, key, expected_bucket_owner)
         .await
         .map_err(|e| fail(format!("cannot be read: {}", chain(&e))))?;
-    let text = String::from_utf8(bytes).map_err(|_| fail("is not UTF-8".to_owned()))?;
-    Ok(SigmaSource { origin, text })
+    SigmaSource::from_bytes(origin, bytes)
 }
 
 #[cfg(test)]

@@ -54,6 +54,20 @@ pub struct SigmaSource {
     pub text: String,
 }
 
+impl SigmaSource {
+    /// The file `origin` from its bytes, which must be UTF-8.
+    pub fn from_bytes(origin: String, bytes: Vec<u8>) -> Result<SigmaSource, SigmaError> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SigmaSource { origin, text }),
+            Err(_) => Err(SigmaError {
+                origin,
+                line: None,
+                reason: "is not UTF-8".to_owned(),
+            }),
+        }
+    }
+}
+
 /// Why the Sigma rules could not be loaded: the file, the line where it is known, the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct SigmaError {
@@ -143,13 +157,7 @@ pub fn read_path(path: &Path) -> Result<Vec<SigmaSource>, SigmaError> {
     let read = |p: &Path| {
         std::fs::read(p)
             .map_err(|e| fail(p, format!("cannot be read: {e}")))
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| fail(p, "is not UTF-8".to_owned()))
-            })
-            .map(|text| SigmaSource {
-                origin: p.display().to_string(),
-                text,
-            })
+            .and_then(|bytes| SigmaSource::from_bytes(p.display().to_string(), bytes))
     };
     let meta = std::fs::metadata(path).map_err(|e| fail(path, format!("cannot be read: {e}")))?;
     if !meta.is_dir() {
