@@ -72,6 +72,9 @@ pub(super) struct YamlError {
 
 /// The file's documents, each `None` when it is empty (no content at all).
 pub(super) fn documents(text: &str) -> Result<Vec<Option<Node>>, YamlError> {
+    // YAML allows a byte order mark before the stream (editors on Windows write one);
+    // yaml-rust2 would read it as part of the first scalar.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut events = Events {
         parser: Parser::new_from_str(text),
     };
@@ -234,6 +237,17 @@ mod tests {
             let e = documents(text).unwrap_err();
             assert_eq!(e.line, line, "{text:?}: {e:?}");
             assert!(e.reason.contains(reason), "{text:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_the_stream() {
+        for text in ["\u{feff}a: 1\n", "\u{feff}---\na: 1\n"] {
+            assert_eq!(
+                one(text).get("a").and_then(Node::text),
+                Some("1"),
+                "{text:?}"
+            );
         }
     }
 
