@@ -139,8 +139,10 @@ fn case() -> impl Strategy<Value = Case> {
 
 impl Case {
     /// The files: each rule a document, the others among them, split in two where `layout`
-    /// says.
+    /// says; with comment lines, document end markers, CRLF line ends and a byte order mark
+    /// where it says.
     fn sources(&self) -> Vec<SigmaSource> {
+        let mut dice = json::Dice(self.layout);
         let mut docs: Vec<String> = self.rules.iter().map(|r| grammar::doc(r).text()).collect();
         for (i, other) in self.out_of_scope.iter().enumerate() {
             let at = (self.layout as usize >> (i * 8)) % (docs.len() + 1);
@@ -154,7 +156,26 @@ impl Case {
         } else {
             (self.layout as usize >> 16) % docs.len()
         };
-        let file = |docs: &[String]| docs.iter().map(|d| format!("---\n{d}")).collect::<String>();
+        let mut file = |docs: &[String]| {
+            let mut text = String::new();
+            for doc in docs {
+                text.push_str("---\n");
+                for line in doc.split_inclusive('\n') {
+                    // Only before a top-level key: a comment line never cuts a block scalar.
+                    if !line.starts_with(' ') && dice.one_in(6) {
+                        text.push_str("# a comment\n");
+                    }
+                    text.push_str(line);
+                }
+                if dice.one_in(4) {
+                    text.push_str("...\n");
+                }
+            }
+            if dice.one_in(3) {
+                text = text.replace('\n', "\r\n");
+            }
+            text
+        };
         let mut sources = vec![SigmaSource {
             origin: "a.yml".to_owned(),
             text: file(&docs[split..]),
@@ -167,6 +188,9 @@ impl Case {
                     text: file(&docs[..split]),
                 },
             );
+        }
+        if dice.one_in(4) {
+            sources[0].text.insert(0, '\u{feff}');
         }
         sources
     }

@@ -888,11 +888,16 @@ fn key(text: &str, style: u64) -> String {
     }
 }
 
-/// Values after their key, a list's items at `indent`.
-fn values_yaml(values: &Values, indent: usize, out: &mut String) {
+/// Values after their key, a list's items at `indent`, or as a flow sequence (`[a, 'b']`)
+/// when `flow` asks and every item can stand in one.
+fn values_yaml(values: &Values, indent: usize, flow: bool, out: &mut String) {
     match values {
         Values::One(s) => {
             let _ = writeln!(out, " {}", s.yaml(indent));
+        }
+        Values::List(list) if flow && list.iter().all(|s| !s.yaml.is_empty() && s.yaml != "|-") => {
+            let items: Vec<&str> = list.iter().map(|s| s.yaml.as_str()).collect();
+            let _ = writeln!(out, " [{}]", items.join(", "));
         }
         Values::List(list) => {
             out.push('\n');
@@ -910,7 +915,8 @@ fn map_yaml(items: &[Item], indent: usize, first_inline: bool, layout: &mut u64,
             let _ = write!(out, "{:indent$}", "");
         }
         let _ = write!(out, "{}:", key(&item.key(), next(layout)));
-        values_yaml(&item.values, indent + 2, out);
+        let flow = next(layout).is_multiple_of(4);
+        values_yaml(&item.values, indent + 2, flow, out);
     }
 }
 
@@ -980,8 +986,11 @@ pub fn doc(rule: &Rule) -> Doc {
                     map_yaml(items, 6, true, &mut layout, &mut body);
                 }
             }
-            Search::Keywords(list) => values_yaml(&Values::List(list.clone()), 4, &mut body),
-            Search::Keyword(s) => values_yaml(&Values::One(s.clone()), 4, &mut body),
+            Search::Keywords(list) => {
+                let flow = next(&mut layout).is_multiple_of(4);
+                values_yaml(&Values::List(list.clone()), 4, flow, &mut body);
+            }
+            Search::Keyword(s) => values_yaml(&Values::One(s.clone()), 4, false, &mut body),
         }
         searches.push((name.clone(), body));
     }
