@@ -17,10 +17,11 @@ use trailwatch::digest::member::{read_first_member, MemberLimits};
 use trailwatch::digest::Digest;
 use trailwatch::event::{self, TaskOutcome, Trigger};
 use trailwatch::key::{self, KeyError, KeyErrorKind, Kind, LogKey};
-use trailwatch::record::{FieldPlan, JsonRef, SlotId, Step};
+use trailwatch::record::{extract, FieldPlan, Fields, JsonRef, Record, SlotId, Step};
 use trailwatch::rules::{
     builtin_rules, parse_pattern, Check, Expr, RuleDef, RuleSet, RuleSource, Severity,
 };
+use trailwatch::sigma::{self, SigmaSet, SigmaSource};
 
 /// Small enough that fuzz inputs (64 KiB at most) reach every limit, large enough for real
 /// records.
@@ -543,4 +544,69 @@ fn digest_json(content: &[u8]) {
     );
     let signed = digest.signed_text("h");
     assert!(signed.starts_with(&digest.end_time) && signed.contains("\nh\n"));
+}
+
+/// Records the loaded Sigma rules run on: CloudTrail-shaped, with nested objects, arrays of
+/// objects and of arrays, escapes in names and values, and numbers as written.
+const SIGMA_RECORDS: &[&str] = &[
+    r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2025-03-14T05:07:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"},"readOnly":false,"resources":[]}"#,
+    r#"{ "eventName" : "RunTask", "eventSource":"ecs.amazonaws.com", "requestParameters": {"containerDefinitions":[{"command":["sh","-c","echo aGVsbG8gd29ybGQ= | base64 -d"]},{"command":[["nested"]]}],"count":1.50,"size":1e3,"zero":-0},"errorCode":null,"policy":"{\"Action\":\"s3:GetObject\"}","n\u00e9":"\u00c9\ud83d\ude00\/x", "sourceIPAddress":"::ffff:10.0.0.1" }"#,
+    r#"{}"#,
+];
+
+/// Sigma files: any text loads, or fails naming the file and a line inside it with a reason.
+/// Loaded rules compile onto a plan and run on a few records, each match once and in load
+/// order; the same text loaded again as a second file fails on the second file's repeated ids.
+pub fn sigma_loader(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let source = |origin: &str| SigmaSource {
+        origin: origin.to_owned(),
+        text: text.to_owned(),
+    };
+    let loaded = match sigma::load(&[source("fuzz.yml")]) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            assert_eq!(error.origin, "fuzz.yml", "{error}");
+            assert!(!error.reason.is_empty(), "{error:?}");
+            // YAML counts `\r` as a line break too; a `\r\n` counted twice only widens the bound.
+            let breaks = text.matches(['\n', '\r']).count();
+            if let Some(line) = error.line {
+                assert!(
+                    (1..=breaks + 1).contains(&line),
+                    "line {line} outside the text's {} lines: {error}",
+                    breaks + 1
+                );
+            }
+            return;
+        }
+    };
+    for rule in &loaded.rules {
+        assert!(rule.rule_id.starts_with("sigma."), "{rule:?}");
+        assert!(!rule.title.is_empty(), "{rule:?}");
+        assert_eq!(rule.file, "fuzz.yml");
+    }
+    let mut plan = FieldPlan::new();
+    let set = SigmaSet::compile(&loaded.rules, &mut plan);
+    assert_eq!(set.rules().count(), loaded.rules.len());
+    let mut fields = Fields::new(&plan);
+    for record in SIGMA_RECORDS {
+        extract(&plan, record, &mut fields).expect("a fixed record scans");
+        let mut hits = Vec::new();
+        set.for_each_match(&Record::new(record, &fields), |rule| {
+            let at = loaded.rules.iter().position(|r| r.rule_id == rule.rule_id);
+            hits.push(at.expect("a match is a loaded rule"));
+        });
+        assert!(
+            hits.windows(2).all(|w| w[0] < w[1]),
+            "matches {hits:?} are not once each in load order"
+        );
+    }
+    if !loaded.rules.is_empty() {
+        match sigma::load(&[source("fuzz.yml"), source("again.yml")]) {
+            Ok(_) => panic!("the same rules loaded twice"),
+            Err(error) => assert_eq!(error.origin, "again.yml", "{error}"),
+        }
+    }
 }

@@ -64,3 +64,8 @@ fn trigger_envelope_corpus() {
 fn digest_file_corpus() {
     replay("digest_file", checks::digest_file);
 }
+
+#[test]
+fn sigma_loader_corpus() {
+    replay("sigma_loader", checks::sigma_loader);
+}
