@@ -347,7 +347,7 @@ fn product_and_reference_agree_on_generated_rules_and_records() {
     );
     for (kind, (held, failed)) in &tally.items {
         assert!(
-            *held >= 5 && *failed >= 5,
+            *held >= 8 && *failed >= 8,
             "items of kind {kind} held {held} times and failed {failed} times"
         );
     }

@@ -551,7 +551,7 @@ fn field_item(harvest: Harvest) -> impl Strategy<Value = Item> {
             Some(t) => prop_oneof![1 => Just(t), 1 => select(ALL.clone())].boxed(),
             None => select(ALL.clone()).boxed(),
         };
-        let values = prop::collection::vec((value_text(&kind, base), any::<u8>(), 0..8u8), 1..4);
+        let values = prop::collection::vec((value_text(&kind, base), any::<u8>(), 0..5u8), 1..4);
         (
             Just(kind),
             Just(field),

@@ -297,3 +297,31 @@ pub fn record() -> impl Strategy<Value = Json> {
     });
     members(value, 7)
 }
+
+#[test]
+fn written_records_are_the_json_of_their_trees() {
+    let tree = Json::Obj(vec![
+        ("p".into(), Json::Str("\\n/é\"\u{1F600}\u{1}".into())),
+        (
+            "x.y".into(),
+            Json::Arr(vec![Json::Num("-0".into()), Json::Null]),
+        ),
+        ("o".into(), Json::Obj(vec![("é".into(), Json::Bool(true))])),
+    ]);
+    let expected = serde_json::json!({
+        "p": "\\n/é\"\u{1F600}\u{1}",
+        "x.y": [-0.0, null],
+        "o": {"é": true}
+    });
+    for seed in 0..200 {
+        let written = write(&tree, seed);
+        let read: serde_json::Value = serde_json::from_str(&written.raw).expect("valid JSON");
+        assert_eq!(read, expected, "{}", written.raw);
+        let Node::Obj { text, .. } = &written.root else {
+            panic!("an object")
+        };
+        // Escapes decoded once: the text holds the characters themselves.
+        assert!(text.contains("\\n/é\"\u{1F600}\u{1}"), "{text:?}");
+        assert!(!text.contains("\\u") && !text.contains("\\/"), "{text:?}");
+    }
+}

@@ -52,7 +52,13 @@ fn item(item: &Item, root: &mut Json, dice: &mut Dice) {
             continue;
         }
         let Some(text) = &value.text else {
-            put(root, &path, Json::Null, dice);
+            // JSON null, or a text that null does not hold for.
+            let v = if dice.one_in(2) {
+                Json::Null
+            } else {
+                Json::Str(ALL[dice.below(ALL.len())].clone())
+            };
+            put(root, &path, v, dice);
             continue;
         };
         if let Kind::FieldRef(pos) = item.kind {

@@ -490,3 +490,120 @@ fn iso_week(y: i64, m: i64, d: i64) -> u32 {
     };
     ((thursday - days_from_civil(year, 1, 1)) / 7 + 1) as u32
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reference's own pieces, against SIGMA.md's examples and known values
+
+#[test]
+fn wildcards_and_case_read_as_sigma_md_says() {
+    let holds =
+        |value: &str, pos: Pos, cased: bool, text: &str| wildcard(value, pos, cased).is_match(text);
+    assert!(holds(
+        r"C:\Windows\*.exe",
+        Pos::Whole,
+        false,
+        r"C:\Windows*.exe"
+    ));
+    assert!(!holds(
+        r"C:\Windows\*.exe",
+        Pos::Whole,
+        false,
+        r"C:\Windows\x.exe"
+    ));
+    assert!(holds(r"C:\tmp\\*", Pos::Whole, false, "C:\\tmp\\any\nrun"));
+    assert!(!holds(r"C:\tmp\\*", Pos::Whole, false, r"C:\tmpx"));
+    assert!(holds("a\\", Pos::EndsWith, false, "xa\\"));
+    assert!(holds("a?c", Pos::Whole, false, "a\u{1F600}c"));
+    assert!(!holds("a?c", Pos::Whole, false, "ac"));
+    assert!(holds("", Pos::Whole, false, "") && !holds("", Pos::Whole, false, " "));
+    assert!(holds("NO", Pos::Whole, false, "No"));
+    for (a, b) in [("é", "É"), ("k", "K"), ("k", "\u{212A}"), ("ß", "ẞ")] {
+        assert!(holds(a, Pos::Whole, false, b) && holds(b, Pos::Whole, false, a));
+        assert!(!holds(a, Pos::Whole, true, b));
+    }
+    assert!(!holds("ß", Pos::Whole, false, "ss"));
+}
+
+#[test]
+fn base64_is_rfc_4648_and_offsets_sit_inside_longer_texts() {
+    let vectors = [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ];
+    for (plain, encoded) in vectors {
+        assert_eq!(base64(plain.as_bytes()), encoded);
+    }
+    assert_eq!(base64_offsets(b"abc"), ["YWJj", "FiY", "hYm"]);
+    // Variant i is found in the Base64 of any text holding the value after i (mod 3) bytes.
+    for value in ["abc", "hello world", "ab", "é"] {
+        let variants = base64_offsets(value.as_bytes());
+        for before in ["", "x", "xy", "xyz", "wxyz"] {
+            for after in ["", "!", "!?", "!?."] {
+                let text = base64(format!("{before}{value}{after}").as_bytes());
+                let i = before.len() % 3;
+                assert!(text.contains(&variants[i]), "{value} {before} {after}");
+            }
+        }
+    }
+}
+
+#[test]
+fn iso_weeks_and_real_dates() {
+    let weeks = [
+        ((2021, 1, 3), 53),
+        ((2020, 12, 31), 53),
+        ((2024, 12, 30), 1),
+        ((2025, 3, 14), 11),
+        ((2024, 1, 1), 1),
+        ((2023, 1, 1), 52),
+        ((2026, 12, 31), 53),
+        ((2027, 1, 1), 53),
+    ];
+    for ((y, m, d), week) in weeks {
+        assert_eq!(iso_week(y, m, d), week, "{y}-{m}-{d}");
+    }
+    assert_eq!(time_part("2024-02-29T12:05:09Z", TimePart::Minute), Some(5));
+    assert_eq!(
+        time_part("2024-12-30T23:59:59.123+05:30", TimePart::Week),
+        Some(1)
+    );
+    for not_real in [
+        "2023-02-29T12:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2024-06-15T24:00:00Z",
+        "2024-06-15T10:20:30.Z",
+        "2024-06-15t10:20:30z",
+        "2024-06-15T10:20:30+0530",
+    ] {
+        assert_eq!(time_part(not_real, TimePart::Year), None, "{not_real}");
+    }
+}
+
+#[test]
+fn addresses_read_as_std_reads_rfc_4291_forms() {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let texts = super::vocab::ADDRESSES.iter().copied().chain([
+        "1:2:3:4:5:6:1.2.3.4",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "00001::",
+        ":::",
+        "1:::2",
+    ]);
+    for text in texts {
+        assert_eq!(
+            ipv4(text),
+            text.parse::<Ipv4Addr>().ok().map(u32::from),
+            "{text}"
+        );
+        assert_eq!(
+            ipv6(text),
+            text.parse::<Ipv6Addr>().ok().map(u128::from),
+            "{text}"
+        );
+    }
+}
