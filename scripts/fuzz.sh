@@ -13,9 +13,10 @@ fi
 if ! command -v cargo-fuzz >/dev/null; then
     cargo install cargo-fuzz --locked
 fi
-# Inputs a target reads at most: a key, a pattern plus one record, a delivery, a trigger payload.
-declare -A max_len=([key_parser]=1024 [filter_pattern]=8192 [decoder]=65536 [trigger_envelope]=16384)
-targets=(key_parser filter_pattern decoder trigger_envelope)
+# Inputs a target reads at most: a key, a pattern plus one record, a delivery, a trigger payload,
+# a Sigma rule file.
+declare -A max_len=([key_parser]=1024 [filter_pattern]=8192 [decoder]=65536 [trigger_envelope]=16384 [sigma_loader]=16384)
+targets=(key_parser filter_pattern decoder trigger_envelope sigma_loader)
 # Debug assertions on, so arithmetic overflow is a crash too.
 cargo +nightly fuzz build -O -a
 failed=()
