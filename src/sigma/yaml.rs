@@ -77,6 +77,7 @@ pub(super) fn documents(text: &str) -> Result<Vec<Option<Node>>, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut events = Events {
         parser: Parser::new_from_str(text),
+        last_line: 1 + text.replace("\r\n", "\n").matches(['\n', '\r']).count(),
     };
     let mut docs = Vec::new();
     loop {
@@ -97,12 +98,15 @@ pub(super) fn documents(text: &str) -> Result<Vec<Option<Node>>, YamlError> {
 
 struct Events<'a> {
     parser: Parser<std::str::Chars<'a>>,
+    /// The text's last line: yaml-rust2 puts an error at the end of a text without a final
+    /// line break on the line after it, which the file does not have.
+    last_line: usize,
 }
 
 impl Events<'_> {
     fn next(&mut self) -> Result<(Event, Marker), YamlError> {
         self.parser.next_token().map_err(|e| YamlError {
-            line: e.marker().line(),
+            line: e.marker().line().min(self.last_line),
             reason: format!("invalid YAML: {}", e.info()),
         })
     }
@@ -231,6 +235,8 @@ mod tests {
             ("a: 1\nb: *x\n", 2, "unknown anchor"),
             ("a: !t 1\n", 1, "tags"),
             ("a: [1\n", 2, "invalid YAML"),
+            ("a: [1", 1, "invalid YAML"),
+            ("a: 1\r\nb: 2\r\nc", 3, "invalid YAML"),
             ("? [1]\n: 2\n", 1, "must be a scalar"),
         ];
         for (text, line, reason) in cases {
