@@ -27,7 +27,7 @@ use proptest::sample::select;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use trailwatch::record::{extract, FieldPlan, Fields, Record};
-use trailwatch::rules::Severity;
+use trailwatch::rules::{builtin_rules, RuleSet, Severity};
 use trailwatch::sigma::{load, SigmaSet, SigmaSource};
 
 use grammar::{Item, Kind, Rule, Search};
@@ -279,6 +279,11 @@ fn run_case(case: &Case, tally: &RefCell<Tally>) -> Result<(), TestCaseError> {
     }
 
     let mut plan = FieldPlan::new();
+    // The pipeline puts the filter-pattern pack's exact paths on the plan first; Sigma's spread
+    // paths share its trie.
+    if case.layout & 1 << 40 != 0 {
+        RuleSet::compile(&builtin_rules(), &mut plan).expect("the built-in pack compiles");
+    }
     let set = SigmaSet::compile(&loaded.rules, &mut plan);
     let mut fields = Fields::new(&plan);
     let mut tally = tally.borrow_mut();
