@@ -81,62 +81,66 @@ pub(super) fn documents(text: &str) -> Result<Vec<Option<Node>>, YamlError> {
     };
     let mut docs = Vec::new();
     loop {
-        let (event, mark) = events.next()?;
+        let (event, line) = events.next()?;
         match event {
             Event::StreamStart | Event::DocumentEnd => {}
             Event::StreamEnd => return Ok(docs),
             Event::DocumentStart => {
-                let (first, mark) = events.next()?;
+                let (first, line) = events.next()?;
                 let empty = matches!(&first, Event::Scalar(text, TScalarStyle::Plain, 0, None) if text.is_empty());
-                let node = node(&mut events, first, mark, 0)?;
+                let node = node(&mut events, first, line, 0)?;
                 docs.push((!empty).then_some(node));
             }
-            _ => return Err(at(mark, "unexpected YAML event outside a document")),
+            _ => return Err(at(line, "unexpected YAML event outside a document")),
         }
     }
 }
 
 struct Events<'a> {
     parser: Parser<std::str::Chars<'a>>,
-    /// The text's last line: yaml-rust2 puts an error at the end of a text without a final
-    /// line break on the line after it, which the file does not have.
+    /// The text's last line: yaml-rust2 places an event or error at the end of a text without
+    /// a final line break on the line after it, which the file does not have.
     last_line: usize,
 }
 
 impl Events<'_> {
-    fn next(&mut self) -> Result<(Event, Marker), YamlError> {
-        self.parser.next_token().map_err(|e| YamlError {
-            line: e.marker().line().min(self.last_line),
-            reason: format!("invalid YAML: {}", e.info()),
-        })
+    /// The next event and the line it starts on.
+    fn next(&mut self) -> Result<(Event, usize), YamlError> {
+        let line = |mark: Marker| mark.line().min(self.last_line);
+        match self.parser.next_token() {
+            Ok((event, mark)) => Ok((event, line(mark))),
+            Err(e) => Err(YamlError {
+                line: line(*e.marker()),
+                reason: format!("invalid YAML: {}", e.info()),
+            }),
+        }
     }
 }
 
-fn at(mark: Marker, reason: &str) -> YamlError {
+fn at(line: usize, reason: &str) -> YamlError {
     YamlError {
-        line: mark.line(),
+        line,
         reason: reason.to_owned(),
     }
 }
 
-/// Builds the node that `event` starts, reading the events of its content.
+/// Builds the node that `event`, on `line`, starts, reading the events of its content.
 fn node(
     events: &mut Events<'_>,
     event: Event,
-    mark: Marker,
+    line: usize,
     depth: usize,
 ) -> Result<Node, YamlError> {
     if depth > MAX_NESTING {
-        return Err(at(mark, "nesting deeper than 64 levels"));
+        return Err(at(line, "nesting deeper than 64 levels"));
     }
     let refuse_extras = |anchor: usize, tag: &Option<_>| match (anchor, tag) {
         (0, None) => Ok(()),
-        (0, Some(_)) => Err(at(mark, "YAML tags (`!tag`) are not allowed")),
-        _ => Err(at(mark, "YAML anchors (`&name`) are not allowed")),
+        (0, Some(_)) => Err(at(line, "YAML tags (`!tag`) are not allowed")),
+        _ => Err(at(line, "YAML anchors (`&name`) are not allowed")),
     };
-    let line = mark.line();
     let value = match event {
-        Event::Alias(_) => return Err(at(mark, "YAML aliases (`*name`) are not allowed")),
+        Event::Alias(_) => return Err(at(line, "YAML aliases (`*name`) are not allowed")),
         Event::Scalar(text, style, anchor, tag) => {
             refuse_extras(anchor, &tag)?;
             Value::Scalar {
@@ -148,11 +152,11 @@ fn node(
             refuse_extras(anchor, &tag)?;
             let mut items = Vec::new();
             loop {
-                let (event, mark) = events.next()?;
+                let (event, at_line) = events.next()?;
                 if event == Event::SequenceEnd {
                     break;
                 }
-                items.push(node(events, event, mark, depth + 1)?);
+                items.push(node(events, event, at_line, depth + 1)?);
             }
             Value::Seq(items)
         }
@@ -160,27 +164,33 @@ fn node(
             refuse_extras(anchor, &tag)?;
             let mut items: Vec<(Key, Node)> = Vec::new();
             loop {
-                let (event, mark) = events.next()?;
+                let (event, key_line) = events.next()?;
                 if event == Event::MappingEnd {
                     break;
                 }
-                let key = node(events, event, mark, depth + 1)?;
+                let key = node(events, event, key_line, depth + 1)?;
                 let Value::Scalar { text, .. } = key.value else {
-                    return Err(at(mark, "a mapping key must be a scalar"));
+                    return Err(at(key_line, "a mapping key must be a scalar"));
                 };
                 if let Some((first, _)) = items.iter().find(|(k, _)| k.text == text) {
                     return Err(at(
-                        mark,
+                        key_line,
                         &format!("duplicate key `{text}` (first on line {})", first.line),
                     ));
                 }
-                let (event, mark) = events.next()?;
-                let value = node(events, event, mark, depth + 1)?;
-                items.push((Key { text, line }, value));
+                let (event, value_line) = events.next()?;
+                let value = node(events, event, value_line, depth + 1)?;
+                items.push((
+                    Key {
+                        text,
+                        line: key_line,
+                    },
+                    value,
+                ));
             }
             Value::Map(items)
         }
-        _ => return Err(at(mark, "unexpected YAML event")),
+        _ => return Err(at(line, "unexpected YAML event")),
     };
     Ok(Node { line, value })
 }
@@ -237,6 +247,12 @@ mod tests {
             ("a: [1\n", 2, "invalid YAML"),
             ("a: [1", 1, "invalid YAML"),
             ("a: 1\r\nb: 2\r\nc", 3, "invalid YAML"),
+            ("!t)x?d\0n -a1", 1, "tags"),
+            (
+                "x: 1\nb: 2\nb: 3\n",
+                3,
+                "duplicate key `b` (first on line 2)",
+            ),
             ("? [1]\n: 2\n", 1, "must be a scalar"),
         ];
         for (text, line, reason) in cases {
