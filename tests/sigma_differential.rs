@@ -390,11 +390,27 @@ fn every_failure_sigma_lists_fails_the_load() {
                     sources.last().map_or("", |s| s.text.as_str())
                 ),
                 Err(e) => {
-                    assert!(
-                        sources.iter().any(|s| s.origin == e.origin),
-                        "`{name}`: the error names no file: {e}"
-                    );
+                    let file = sources.iter().find(|s| s.origin == e.origin);
+                    let text = &file
+                        .unwrap_or_else(|| panic!("`{name}`: the error names no file: {e}"))
+                        .text;
                     assert!(!e.reason.is_empty(), "`{name}`: no reason");
+                    let lines = 1 + text.replace("\r\n", "\n").matches(['\n', '\r']).count();
+                    let line = e.line.unwrap_or_else(|| panic!("`{name}`: no line: {e}"));
+                    assert!((1..=lines).contains(&line), "`{name}`: {e}\n{text}");
+                    // An added identifier's fault lies within its own lines (an empty value
+                    // is placed where the next token starts, one line on).
+                    if let invalid::Mutation::Searches(added) = mutation {
+                        let lines: Vec<&str> = text.lines().collect();
+                        let within = added.iter().any(|(n, body)| {
+                            let key = format!("  {n}:");
+                            let span = body.matches('\n').count().max(1);
+                            (0..lines.len())
+                                .filter(|i| lines[*i].starts_with(&key))
+                                .any(|i| (i + 1..=i + span + 1).contains(&line))
+                        });
+                        assert!(within, "`{name}`: {e} is not on the added lines\n{text}");
+                    }
                 }
             }
         }
