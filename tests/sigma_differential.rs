@@ -161,8 +161,9 @@ impl Case {
             for doc in docs {
                 text.push_str("---\n");
                 for line in doc.split_inclusive('\n') {
-                    // Only before a top-level key: a comment line never cuts a block scalar.
-                    if !line.starts_with(' ') && dice.one_in(6) {
+                    // Only before a top-level key: a comment line never cuts a block scalar
+                    // (whose lines are indented, or empty).
+                    if line.starts_with(|c: char| !c.is_whitespace()) && dice.one_in(6) {
                         text.push_str("# a comment\n");
                     }
                     text.push_str(line);

@@ -438,7 +438,7 @@ pub const REGEXES: &[(&str, &str)] = &[
     ("\"a\":", "{\"a\":1}"),
 ];
 
-pub const NETWORKS: &[&str] = &[
+const NETWORKS: &[&str] = &[
     "10.0.0.0/8",
     "10.0.0.1",
     "10.0.0.1/32",

@@ -239,7 +239,7 @@ const NAMES: &[&str] = &[
 ];
 
 /// Number texts as JSON allows them to be written.
-pub const NUMBERS: &[&str] = &[
+const NUMBERS: &[&str] = &[
     "0",
     "-0",
     "5",

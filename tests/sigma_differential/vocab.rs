@@ -142,7 +142,7 @@ pub const ENCODED: &[&str] = &[
 ];
 
 /// Base64 of each of [`ENCODED`] at every offset in a longer text, as records hold it.
-pub static BASE64: LazyLock<Vec<String>> = LazyLock::new(|| {
+static BASE64: LazyLock<Vec<String>> = LazyLock::new(|| {
     ENCODED
         .iter()
         .flat_map(|t| {
