@@ -256,10 +256,10 @@ impl Matcher {
             },
             Kind::Time(part) => Matcher::Time {
                 part,
-                value: value
-                    .parse()
-                    .ok()
-                    .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
+                // Past u32 a value names no part of any timestamp (a year is at most 9999):
+                // it loads and holds for no text.
+                value: (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| value.parse().unwrap_or(u32::MAX))
                     .ok_or_else(|| format!("`{value}` is not a non-negative integer"))?,
             },
             Kind::Exists | Kind::FieldRef(_) => {

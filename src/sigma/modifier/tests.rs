@@ -245,4 +245,10 @@ fn time_parts() {
     }
     assert!(compile(&["hour"], "-1").is_err());
     assert!(compile(&["hour"], "x").is_err());
+    assert!(compile(&["hour"], "").is_err());
+    assert!(
+        !holds(&["year"], "99999999999", t),
+        "a non-negative integer past u32"
+    );
+    assert!(holds(&["minute"], "000000000000000000005", t));
 }
