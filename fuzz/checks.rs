@@ -554,16 +554,22 @@ const SIGMA_RECORDS: &[&str] = &[
     r#"{}"#,
 ];
 
-/// Sigma files: any text loads, or fails naming the file and a line inside it with a reason.
-/// Loaded rules compile onto a plan and run on a few records, each match once and in load
-/// order; the same text loaded again as a second file fails on the second file's repeated ids.
+/// Sigma files: bytes that are not UTF-8 are refused as such; any text loads, or fails naming
+/// the file and a line inside it with a reason. Loaded rules compile onto a plan and run on a
+/// few records, each match once and in load order; the same text loaded again as a second file
+/// fails on the second file's repeated ids.
 pub fn sigma_loader(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
+    let text = match SigmaSource::from_bytes("fuzz.yml".to_owned(), data.to_vec()) {
+        Ok(source) => source.text,
+        Err(error) => {
+            assert!(std::str::from_utf8(data).is_err(), "UTF-8 refused: {error}");
+            assert_eq!((error.origin.as_str(), error.line), ("fuzz.yml", None));
+            return;
+        }
     };
     let source = |origin: &str| SigmaSource {
         origin: origin.to_owned(),
-        text: text.to_owned(),
+        text: text.clone(),
     };
     let loaded = match sigma::load(&[source("fuzz.yml")]) {
         Ok(loaded) => loaded,
