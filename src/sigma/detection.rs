@@ -79,6 +79,10 @@ pub(super) fn parse(node: &Node) -> Result<Detection, Located> {
             "timeframe" => {
                 return Err((key.line, "`timeframe` (correlation) is not supported".to_owned()))
             }
+            name if condition::is_name(name) && value.is_null() => {
+                // A null value has no line of its own: name the key's.
+                return Err((key.line, format!("search identifier `{name}`: must not be empty")));
+            }
             name if condition::is_name(name) => {
                 names.push(name.to_owned());
                 searches.push(search(value, &mut fields).map_err(|(line, e)| {
@@ -134,7 +138,6 @@ fn search(node: &Node, fields: &mut Vec<Vec<String>>) -> Result<Search, Located>
         Err((line, msg.to_owned()))
     }
     match &node.value {
-        _ if node.is_null() => err(node.line, "must not be empty"),
         Value::Map(entries) if entries.is_empty() => err(node.line, "must not be empty"),
         Value::Seq(items) if items.is_empty() => err(node.line, "must not be empty"),
         Value::Map(_) => Ok(Search {

@@ -108,7 +108,9 @@ pub(super) fn document(node: &Node, file: &str) -> Result<Document, Located> {
         ));
     }
     let severity = match node.get("level") {
+        // An empty `level:` is no level, as a missing one.
         None => Severity::Medium,
+        Some(level) if level.is_null() => Severity::Medium,
         Some(level) => match level.text() {
             Some("informational") => Severity::Info,
             Some("low") => Severity::Low,

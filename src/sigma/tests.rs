@@ -250,6 +250,12 @@ fn title_level_tags_and_description() {
         let loaded = load_one(&format!("{base}level: {level}\n")).unwrap();
         assert_eq!(loaded.rules[0].severity.as_str(), severity);
     }
+    let empty = load_one(&format!("{base}level:\n")).unwrap();
+    assert_eq!(
+        empty.rules[0].severity.as_str(),
+        "medium",
+        "an empty level is none"
+    );
     for bad in ["High", "info", "'5'", "[high]"] {
         let e = load_error(&format!("{base}level: {bad}\n")).to_string();
         assert!(e.contains("`level` must be"), "{bad}: {e}");
@@ -589,6 +595,12 @@ fn maps_and_lists_of_maps() {
         "a list of maps is the OR"
     );
     assert!(!matches(d, r#"{"a":2,"b":1}"#));
+}
+
+#[test]
+fn an_empty_identifier_is_named_on_its_own_line() {
+    let e = load_error(&rule_with("  s: a\n  u:\n  condition: s"));
+    assert_eq!(e.line, Some(8), "{e}");
 }
 
 #[test]
