@@ -157,8 +157,9 @@ fn search(node: &Node, fields: &mut Vec<Vec<String>>) -> Result<Search, Located>
                 .iter()
                 .all(|i| matches!(i.value, Value::Scalar { .. })) =>
         {
+            let items: Vec<&Node> = items.iter().collect();
             Ok(Search {
-                any_of: vec![vec![keywords(items, false, Case::Folded)?]],
+                any_of: vec![vec![keywords(&items, false, Case::Folded)?]],
             })
         }
         Value::Seq(_) => err(
@@ -166,11 +167,7 @@ fn search(node: &Node, fields: &mut Vec<Vec<String>>) -> Result<Search, Located>
             "a list must hold only maps or only scalars, and no lists",
         ),
         Value::Scalar { .. } => Ok(Search {
-            any_of: vec![vec![keywords(
-                std::slice::from_ref(node),
-                false,
-                Case::Folded,
-            )?]],
+            any_of: vec![vec![keywords(&[node], false, Case::Folded)?]],
         }),
     }
 }
@@ -203,7 +200,7 @@ fn values(node: &Node) -> Result<Vec<&Node>, String> {
     }
 }
 
-fn keywords(items: &[Node], all: bool, case: Case) -> Result<Item, Located> {
+fn keywords(items: &[&Node], all: bool, case: Case) -> Result<Item, Located> {
     let tests = items
         .iter()
         .map(|i| match i.text() {
@@ -260,8 +257,7 @@ fn item(key: &str, value: &Node, fields: &mut Vec<Vec<String>>) -> Result<Item, 
         if chain.neq || chain.kind != Kind::Plain(Position::Whole) {
             return Err("keywords take only the modifiers `all` and `cased`".to_owned());
         }
-        let nodes: Vec<Node> = listed.into_iter().cloned().collect();
-        return keywords(&nodes, chain.all, chain.case).map_err(|(_, e)| e);
+        return keywords(&listed, chain.all, chain.case).map_err(|(_, e)| e);
     }
     let target = Target::Field(field_number(field_path(field)?, fields));
     let tests = listed

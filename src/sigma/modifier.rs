@@ -109,15 +109,10 @@ pub(super) fn chain(modifiers: &[&str]) -> Result<Chain, String> {
             None => format!("modifiers `{}` cannot be combined", rest.join("|")),
         }
     };
+    // A position or time part alone, or after `base64` / `fieldref`, is looked up once.
+    let position = |p: &str| Position::named(p).ok_or_else(unknown);
     let kind = match rest.as_slice() {
         [] => Kind::Plain(Position::Whole),
-        [p] if Position::named(p).is_some() => {
-            Kind::Plain(Position::named(p).unwrap_or(Position::Whole))
-        }
-        ["base64"] => Kind::Base64(Position::Whole),
-        ["base64", p] if Position::named(p).is_some() => {
-            Kind::Base64(Position::named(p).unwrap_or(Position::Whole))
-        }
         ["base64offset", "contains"] => Kind::Base64Offset,
         ["base64offset", ..] => return Err("`base64offset` needs `contains` after it".to_owned()),
         ["re", flags @ ..] if flags.iter().all(|f| matches!(*f, "i" | "m" | "s")) => Kind::Re {
@@ -125,6 +120,8 @@ pub(super) fn chain(modifiers: &[&str]) -> Result<Chain, String> {
             m: flags.contains(&"m"),
             s: flags.contains(&"s"),
         },
+        ["base64"] => Kind::Base64(Position::Whole),
+        ["base64", p] => Kind::Base64(position(p)?),
         ["cidr"] => Kind::Cidr,
         ["gt"] => Kind::Cmp(Ordering::Greater, false),
         ["gte"] => Kind::Cmp(Ordering::Greater, true),
@@ -132,12 +129,12 @@ pub(super) fn chain(modifiers: &[&str]) -> Result<Chain, String> {
         ["lte"] => Kind::Cmp(Ordering::Less, true),
         ["exists"] => Kind::Exists,
         ["fieldref"] => Kind::FieldRef(Position::Whole),
-        ["fieldref", p] if Position::named(p).is_some() => {
-            Kind::FieldRef(Position::named(p).unwrap_or(Position::Whole))
-        }
-        [part] if time_part(part).is_some() => {
-            Kind::Time(time_part(part).unwrap_or(TimePart::Year))
-        }
+        ["fieldref", p] => Kind::FieldRef(position(p)?),
+        [one] => match (Position::named(one), time_part(one)) {
+            (Some(p), _) => Kind::Plain(p),
+            (None, Some(part)) => Kind::Time(part),
+            (None, None) => return Err(unknown()),
+        },
         _ => return Err(unknown()),
     };
     if cased && !matches!(kind, Kind::Plain(_) | Kind::Base64(_) | Kind::FieldRef(_)) {
