@@ -11,8 +11,6 @@
 
 use std::io::Read;
 
-use serde::Serialize;
-
 use crate::acl::{self, AclVerdict};
 use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRef};
 use crate::config::Settings;
@@ -27,6 +25,8 @@ use crate::ports::{
 use crate::record::{FieldPlan, Record};
 use crate::rules::{RuleDef, RuleError, RuleSet};
 use crate::sigma::{SigmaError, SigmaRule, SigmaSet};
+
+pub use report::{ObjectReport, Stats};
 
 /// Alerts held before they are handed to the sink: bounds memory when one file matches
 /// thousands of times, and is large enough to fill SNS batches of ten.
@@ -86,69 +86,6 @@ impl ProcessError {
             ProcessError::Integrity(e) => e.is_retryable(),
             ProcessError::UnwatchedBucket { .. } => false,
         }
-    }
-}
-
-/// What happened to one object.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ObjectReport {
-    /// The key's kind; `None` when the key did not parse.
-    pub kind: Option<Kind>,
-    /// Records read and evaluated.
-    pub records: u64,
-    /// Detection alerts raised.
-    pub detections: u64,
-    /// Delivery alerts raised.
-    pub delivery_alerts: u64,
-    /// Integrity alerts raised (a digest's own, and those about the logs it lists).
-    pub integrity_alerts: u64,
-}
-
-/// Totals over many objects, as `trailwatch replay --stats` writes them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
-    /// Objects processed.
-    pub objects: u64,
-    /// Objects whose key is a CloudTrail log file.
-    pub logs: u64,
-    /// Objects whose key is a digest file.
-    pub digests: u64,
-    /// Objects whose key is an Insights events file.
-    pub insights: u64,
-    /// Objects whose key is not CloudTrail's.
-    pub other: u64,
-    /// Objects that raised at least one delivery alert.
-    pub invalid: u64,
-    /// Records read and evaluated, over every object.
-    pub records: u64,
-    /// Detection alerts raised, over every object.
-    pub detections: u64,
-    /// Delivery alerts raised, over every object.
-    pub delivery_alerts: u64,
-    /// Integrity alerts raised, over every object. Not in `--stats`, whose fields DESIGN §8
-    /// fixes; the handler's summary and the CLI's log report it.
-    #[serde(skip)]
-    pub integrity_alerts: u64,
-}
-
-impl Stats {
-    /// Adds one object's report.
-    pub fn add(&mut self, report: &ObjectReport) {
-        self.objects += 1;
-        match report.kind {
-            Some(Kind::Log) => self.logs += 1,
-            Some(Kind::Digest) => self.digests += 1,
-            Some(Kind::Insight) => self.insights += 1,
-            Some(Kind::Other) => self.other += 1,
-            None => {}
-        }
-        if report.delivery_alerts > 0 {
-            self.invalid += 1;
-        }
-        self.records += report.records;
-        self.detections += report.detections;
-        self.delivery_alerts += report.delivery_alerts;
-        self.integrity_alerts += report.integrity_alerts;
     }
 }
 
@@ -603,5 +540,6 @@ impl Pipeline {
     }
 }
 
+mod report;
 #[cfg(test)]
 mod tests;
