@@ -3,6 +3,11 @@
 //! Compiling turns each selector into a slot of the shared [`FieldPlan`] and keeps the parsed
 //! checks as they are (their strings, numbers and regexes are already prepared), so evaluating
 //! a record is a walk of a small tree that reads located values and compares them in place.
+//!
+//! One shape is compiled further: the members of an `||` that test the same selector for
+//! equality with a wildcard-free string (CloudWatch.4's sixteen `eventName`s) become one
+//! [`Literals`] set, so the value is read once and found by binary search instead of compared
+//! sixteen times.
 
 use crate::record::{FieldPlan, JsonRef, Record, SlotId};
 
@@ -15,6 +20,8 @@ enum Node {
     Or(Vec<Node>),
     And(Vec<Node>),
     Test { slot: SlotId, check: Check },
+    /// `$.x = "a" || $.x = "b" || …`: whether the string at `slot` is one of `texts`.
+    OneOf { slot: SlotId, texts: Literals },
 }
 
 impl Node {
@@ -26,7 +33,7 @@ impl Node {
                 .collect()
         };
         match expr {
-            Expr::Or(members) => Node::Or(all(members, plan)),
+            Expr::Or(members) => Node::Or(Node::gather_literals(all(members, plan))),
             Expr::And(members) => Node::And(all(members, plan)),
             Expr::Test(test) => Node::Test {
                 slot: plan.slot_for(&test.selector.steps),
@@ -35,12 +42,75 @@ impl Node {
         }
     }
 
+    /// Replaces the equality tests of an `||` that share a selector (two or more) with one
+    /// [`Node::OneOf`] where the first of them stood; the other members keep their order.
+    fn gather_literals(members: Vec<Node>) -> Vec<Node> {
+        let literal = |node: &Node| match node {
+            Node::Test {
+                slot,
+                check: Check::Str {
+                    negated: false,
+                    glob,
+                },
+            } => glob.as_literal().map(|text| (*slot, text)),
+            _ => None,
+        };
+        let slots: Vec<SlotId> = members.iter().filter_map(literal).map(|(s, _)| s).collect();
+        let shared = |slot: SlotId| slots.iter().filter(|s| **s == slot).count() > 1;
+        let mut gathered: Vec<Node> = Vec::with_capacity(members.len());
+        for member in members {
+            let Some((slot, text)) = literal(&member).filter(|(slot, _)| shared(*slot)) else {
+                gathered.push(member);
+                continue;
+            };
+            let set = gathered.iter_mut().find_map(|node| match node {
+                Node::OneOf { slot: s, texts } if *s == slot => Some(texts),
+                _ => None,
+            });
+            match set {
+                Some(texts) => texts.insert(text),
+                None => gathered.push(Node::OneOf {
+                    slot,
+                    texts: Literals(vec![text.into_boxed_str()]),
+                }),
+            }
+        }
+        gathered
+    }
+
     fn eval(&self, record: &Record<'_>) -> bool {
         match self {
             Node::Or(members) => members.iter().any(|m| m.eval(record)),
             Node::And(members) => members.iter().all(|m| m.eval(record)),
             Node::Test { slot, check } => holds(check, record.get(*slot)),
+            Node::OneOf { slot, texts } => match record.get(*slot) {
+                Some(JsonRef::String(s)) => texts.contains(&s.value()),
+                _ => false,
+            },
         }
+    }
+}
+
+/// Strings kept sorted by length, then bytes: most probes differ from most members in length,
+/// so the search mostly compares integers.
+#[derive(Debug, Clone)]
+struct Literals(Vec<Box<str>>);
+
+impl Literals {
+    fn order(a: &str, b: &str) -> std::cmp::Ordering {
+        a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    }
+
+    fn insert(&mut self, text: String) {
+        if let Err(at) = self.0.binary_search_by(|m| Literals::order(m, &text)) {
+            self.0.insert(at, text.into_boxed_str());
+        }
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        self.0
+            .binary_search_by(|member| Literals::order(member, text))
+            .is_ok()
     }
 }
 

@@ -15,6 +15,11 @@ impl Glob {
     pub fn matches(&self, text: &str) -> bool {
         self.0.matches(text)
     }
+
+    /// The one text the value matches when it has no wildcard.
+    pub fn as_literal(&self) -> Option<String> {
+        self.0.as_literal()
+    }
 }
 
 /// Collects a string value character by character, with stars as separators.

@@ -382,3 +382,83 @@ fn disabled_rule_with_a_broken_pattern_is_not_compiled() {
     let set = RuleSet::compile(&[broken], &mut plan).unwrap();
     assert!(set.rules().is_empty(), "compile skips disabled rules");
 }
+
+#[test]
+fn equalities_of_one_selector_in_an_or_read_as_a_set() {
+    let chain = r#"{$.eventName = "B" || $.n = 1 || $.eventName = "Aa" || $.eventName = "B"}"#;
+    check(
+        "an || of equalities on one selector",
+        &[
+            ("first listed", chain, r#"{"eventName":"B"}"#, true),
+            ("later listed", chain, r#"{"eventName":"Aa"}"#, true),
+            ("escaped value", chain, r#"{"eventName":"\u0041a"}"#, true),
+            ("not listed", chain, r#"{"eventName":"A"}"#, false),
+            ("prefix only", chain, r#"{"eventName":"Aab"}"#, false),
+            ("case differs", chain, r#"{"eventName":"aa"}"#, false),
+            ("not a string", chain, r#"{"eventName":1}"#, false),
+            ("absent", chain, r#"{"x":"B"}"#, false),
+            ("other member", chain, r#"{"eventName":"C","n":1}"#, true),
+        ],
+    );
+    check(
+        "what stays a test of its own",
+        &[
+            (
+                "wildcard",
+                r#"{$.a = "x" || $.a = "y*"}"#,
+                r#"{"a":"yes"}"#,
+                true,
+            ),
+            (
+                "negation",
+                r#"{$.a = "x" || $.a != "y" || $.a = "z"}"#,
+                r#"{"a":"w"}"#,
+                true,
+            ),
+            (
+                "other selector",
+                r#"{$.a = "x" || $.b = "x"}"#,
+                r#"{"b":"x"}"#,
+                true,
+            ),
+            (
+                "inside an and",
+                r#"{$.s = "k" && ($.a = "x" || $.a = "y")}"#,
+                r#"{"s":"k","a":"y"}"#,
+                true,
+            ),
+            (
+                "inside an and, the and fails",
+                r#"{$.s = "k" && ($.a = "x" || $.a = "y")}"#,
+                r#"{"s":"j","a":"y"}"#,
+                false,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_packs_long_chains_compile_to_one_set_each() {
+    let mut plan = FieldPlan::new();
+    let set = RuleSet::compile(&crate::rules::builtin_rules(), &mut plan).unwrap();
+    let rule = |id: &str| {
+        set.rules()
+            .iter()
+            .find(|r| r.def().id == id)
+            .unwrap_or_else(|| panic!("{id} is in the pack"))
+    };
+    for id in ["CloudWatch.4", "CloudWatch.5", "CloudWatch.14"] {
+        assert!(
+            matches!(&rule(id).root, Node::Or(m) if matches!(m.as_slice(), [Node::OneOf { .. }])),
+            "{id} is one set: {:?}",
+            rule(id).root
+        );
+    }
+    let Node::And(members) = &rule("CloudWatch.8").root else {
+        panic!("CloudWatch.8 is an && of a source and a set of names");
+    };
+    assert!(
+        matches!(&members[1], Node::Or(m) if matches!(m.as_slice(), [Node::OneOf { texts, .. }] if texts.0.len() > 5)),
+        "CloudWatch.8's names are one set: {members:?}"
+    );
+}
