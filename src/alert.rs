@@ -8,10 +8,11 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::record::{FieldPlan, Record, SlotId, Step};
+use crate::record::{members, FieldPlan, Record, SlotId, Step};
 use crate::rules::Severity;
 
 /// Detection (a record matched a rule), delivery (a file failed validation) or integrity (a
@@ -239,13 +240,54 @@ pub struct Alert {
     /// For a delivery or integrity alert, a sentence saying what was found; null for detections.
     pub reason: Option<String>,
     /// The matched record as JSON, cut down when too large; null for delivery alerts.
-    pub record: Option<Value>,
+    pub record: Option<RecordJson>,
     /// The matched rule's tags (a Sigma rule's, in order); `[]` for other rules and for
     /// delivery and integrity alerts. After DESIGN §6's fields, as every added field.
     pub tags: Vec<String>,
     /// Whether `record` was cut down to fit; serialised only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_truncated: bool,
+}
+
+/// A record's JSON as an alert carries it: the log's own text (validated by the scanner), on
+/// one line, members in the order CloudTrail wrote them. Copying the text, rather than
+/// rebuilding the record as a tree and printing it again, is what keeps a flood of alerts cheap.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct RecordJson(Box<RawValue>);
+
+impl RecordJson {
+    /// `text` as it is, but for line breaks: white space outside strings, where a JSON line may
+    /// not have them (valid JSON has no raw line break inside a string).
+    fn new(text: &str) -> RecordJson {
+        let line = if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
+            text.replace(['\n', '\r'], " ")
+        } else {
+            text.to_owned()
+        };
+        // serde_json checks the text again; the scanner accepted it, so this cannot fail, but
+        // if it did the alert would still be published, saying why its record is missing.
+        RecordJson(RawValue::from_string(line).unwrap_or_else(|e| {
+            let note = Value::String(format!("record not representable: {e}"));
+            serde_json::value::to_raw_value(&note).expect("a JSON string serialises")
+        }))
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The record parsed as a tree (for tests, and for pretty-printing an e-mail).
+    pub fn value(&self) -> serde_json::Result<Value> {
+        serde_json::from_str(self.text())
+    }
+}
+
+impl PartialEq for RecordJson {
+    fn eq(&self, other: &RecordJson) -> bool {
+        self.text() == other.text()
+    }
 }
 
 /// Where the alert's object lives: the bucket (none for local files) and key (or path).
@@ -518,37 +560,29 @@ fn alert_id(bucket: Option<&str>, key: &str, event_id: Option<&str>, rule_id: &s
         .collect()
 }
 
-/// The record as a JSON value, cut to fit `max_bytes` when it is larger: top-level members are
-/// kept in order while they fit, so the identifying fields (which CloudTrail writes first) stay
-/// and bulky `requestParameters`/`responseElements` go.
-fn bounded_record(text: &str, max_bytes: usize) -> (Value, bool) {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        // The scanner accepted the text, so this only happens on numbers serde_json cannot
-        // hold; keep the alert and say so rather than drop it.
-        Err(e) => {
-            return (
-                Value::String(format!("record not representable: {e}")),
-                true,
-            )
-        }
-    };
+/// The record's JSON, cut to fit `max_bytes` when it is larger: top-level members are kept in
+/// the order CloudTrail wrote them while they fit, so the identifying fields (written first)
+/// stay and bulky `requestParameters`/`responseElements` go.
+fn bounded_record(text: &str, max_bytes: usize) -> (RecordJson, bool) {
     if text.len() <= max_bytes {
-        return (value, false);
+        return (RecordJson::new(text), false);
     }
-    let Value::Object(members) = value else {
-        return (Value::Null, true);
-    };
-    let mut kept = Map::new();
-    let mut used = 2;
-    for (name, member) in members {
-        let size = name.len() + 4 + serde_json::to_string(&member).map_or(usize::MAX, |s| s.len());
-        if used + size <= max_bytes {
-            used += size;
-            kept.insert(name, member);
+    let mut kept = String::from("{");
+    for (name, value) in members(text) {
+        // `"name":value` and its comma, within the closing brace.
+        let size = name.len() + 3 + value.len() + usize::from(kept.len() > 1);
+        if kept.len() + size < max_bytes {
+            if kept.len() > 1 {
+                kept.push(',');
+            }
+            kept.push('"');
+            kept.push_str(name);
+            kept.push_str("\":");
+            kept.push_str(value);
         }
     }
-    (Value::Object(kept), true)
+    kept.push('}');
+    (RecordJson::new(&kept), true)
 }
 
 #[cfg(test)]

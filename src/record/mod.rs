@@ -14,7 +14,7 @@ pub mod view;
 pub use json::{JsonType, ScanError, MAX_DEPTH};
 pub use plan::{FieldPlan, SlotId, Step};
 pub use scan::{extract, scan_record, Fields};
-pub use view::{decoded, JsonRef, JsonStr, Record};
+pub use view::{decoded, members, JsonRef, JsonStr, Record};
 
 #[cfg(test)]
 mod tests;

@@ -155,6 +155,18 @@ impl<'a> JsonRef<'a> {
     }
 }
 
+/// The members of the object whose validated text is `object`, in document order: each name
+/// as written between its quotes, and the text of its value.
+pub fn members(object: &str) -> impl Iterator<Item = (&str, &str)> {
+    let object = if object.starts_with('{') { object } else { "{}" };
+    children(object).filter_map(move |(name, token)| {
+        let (raw, _) = name?;
+        // The name's bytes lie between quotes in `object`, so they are whole characters.
+        let name = std::str::from_utf8(raw).ok()?;
+        Some((name, object.get(token.start..token.end)?))
+    })
+}
+
 /// A JSON text with every escape in it replaced, once, by its character (a backslash occurs in
 /// valid JSON only inside strings, each one starting an escape).
 pub fn decoded(raw: &str) -> Cow<'_, str> {

@@ -144,7 +144,7 @@ pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json
         }
         if with_record {
             text.push_str(":\n");
-            text.push_str(&serde_json::to_string_pretty(record)?);
+            text.push_str(&serde_json::to_string_pretty(&record.value()?)?);
             text.push('\n');
         } else {
             text.push_str(": too large for e-mail; see the JSON delivery of this alert.\n");
