@@ -18,6 +18,10 @@ pub enum Step {
     Index(usize),
 }
 
+/// Names longer than this are looked up by a walk of all of a node's wanted names (no
+/// CloudTrail member name comes near it).
+pub(super) const INDEXED_NAME_LEN: usize = 64;
+
 /// Handle of one registered path; index into [`Fields`](super::Fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SlotId(pub(super) usize);
@@ -35,6 +39,9 @@ pub(super) struct PlanNode {
     /// being walked by the scanner.
     pub(super) spread_below: Vec<usize>,
     pub(super) keys: Vec<(String, usize)>,
+    /// Positions in `keys` by name length, for names up to [`INDEXED_NAME_LEN`] bytes: a
+    /// member name is compared only with the wanted names of its own length.
+    pub(super) keys_by_len: Vec<Vec<usize>>,
     pub(super) indices: Vec<(usize, usize)>,
     /// Slots registered strictly below this node; cleared whenever the member is met, so
     /// that with duplicate keys the last occurrence wins cleanly.
@@ -157,6 +164,16 @@ impl FieldPlan {
                 below.extend(b);
                 spread_below.extend(s);
             }
+            let mut keys_by_len = Vec::new();
+            for (i, (name, _)) in nodes[at].keys.iter().enumerate() {
+                if name.len() <= INDEXED_NAME_LEN {
+                    if keys_by_len.len() <= name.len() {
+                        keys_by_len.resize(name.len() + 1, Vec::new());
+                    }
+                    keys_by_len[name.len()].push(i);
+                }
+            }
+            nodes[at].keys_by_len = keys_by_len;
             nodes[at].below = below.clone();
             nodes[at].spread_below = spread_below.clone();
             (below, spread_below)

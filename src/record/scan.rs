@@ -7,7 +7,7 @@ use super::json::{
     at, expect_byte, expect_only_whitespace, scan_string, skip_value, skip_ws, unescape, JsonType,
     Scan, ScanError, MAX_DEPTH,
 };
-use super::plan::FieldPlan;
+use super::plan::{FieldPlan, PlanNode, INDEXED_NAME_LEN};
 
 /// Where a value lies in the record text: byte offsets of the whole token (quotes included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,7 @@ fn walk_object(
         let (name_end, name_escaped) = scan_string(buf, pos)?;
         let name = &buf[pos + 1..name_end - 1];
         pos = skip_ws(buf, expect_byte(buf, name_end, b':', "`:`")?);
-        match find_member(&n.keys, name, name_escaped) {
+        match find_member(n, name, name_escaped) {
             Some(child) => {
                 for &slot in &plan.nodes[child].below {
                     fields.spans[slot] = None;
@@ -149,14 +149,24 @@ fn walk_object(
     }
 }
 
-fn find_member(keys: &[(String, usize)], name: &[u8], escaped: bool) -> Option<usize> {
+fn find_member(n: &PlanNode, name: &[u8], escaped: bool) -> Option<usize> {
+    let keys = &n.keys;
     if escaped {
         // Rare: compare on the decoded name. The bytes were validated by `scan_string`.
         let decoded = unescape(std::str::from_utf8(name).ok()?);
         return keys.iter().find(|(k, _)| *k == decoded).map(|&(_, c)| c);
     }
-    keys.iter()
-        .find(|(k, _)| k.len() == name.len() && k.as_bytes() == name)
+    if name.len() > INDEXED_NAME_LEN {
+        return keys
+            .iter()
+            .find(|(k, _)| k.as_bytes() == name)
+            .map(|&(_, c)| c);
+    }
+    n.keys_by_len
+        .get(name.len())?
+        .iter()
+        .map(|&i| &keys[i])
+        .find(|(k, _)| k.as_bytes() == name)
         .map(|&(_, c)| c)
 }
 

@@ -326,3 +326,24 @@ proptest! {
         prop_assert_eq!(got.as_deref(), Some(s.as_str()));
     }
 }
+
+#[test]
+fn member_names_are_found_whatever_their_length() {
+    let long = "n".repeat(70);
+    let names = ["ab", "ba", "abc", "eventName", "eventType", long.as_str()];
+    let mut plan = FieldPlan::new();
+    let slots: Vec<_> = names
+        .iter()
+        .map(|n| plan.slot_for(&[Step::Key((*n).to_owned())]))
+        .collect();
+    let record = format!(
+        r#"{{"x":0,"ba":2,"eventType":5,"{long}":6,"abc":3,"ab":1,"eventName":4,"{}":7,"a\u0062":8}}"#,
+        "n".repeat(69)
+    );
+    let mut fields = Fields::new(&plan);
+    extract(&plan, &record, &mut fields).unwrap();
+    let view = Record::new(&record, &fields);
+    let got: Vec<_> = slots.iter().map(|s| view.get(*s)).collect();
+    let want = ["8", "2", "3", "4", "5", "6"].map(|n| Some(JsonRef::Number(n)));
+    assert_eq!(got, want, "escaped `a\\u0062` is `ab` and comes last");
+}

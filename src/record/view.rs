@@ -158,7 +158,11 @@ impl<'a> JsonRef<'a> {
 /// The members of the object whose validated text is `object`, in document order: each name
 /// as written between its quotes, and the text of its value.
 pub fn members(object: &str) -> impl Iterator<Item = (&str, &str)> {
-    let object = if object.starts_with('{') { object } else { "{}" };
+    let object = if object.starts_with('{') {
+        object
+    } else {
+        "{}"
+    };
     children(object).filter_map(move |(name, token)| {
         let (raw, _) = name?;
         // The name's bytes lie between quotes in `object`, so they are whole characters.
