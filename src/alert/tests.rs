@@ -189,7 +189,11 @@ fn oversized_records_keep_their_leading_members() {
         .contains(r#""record_truncated":true"#));
     let small = Alert::detection(RULE, origin(), EventSummary::default(), &big, 100_000);
     assert!(!small.record_truncated);
-    assert_eq!(small.record.as_ref().unwrap().text(), big, "the log's own text");
+    assert_eq!(
+        small.record.as_ref().unwrap().text(),
+        big,
+        "the log's own text"
+    );
 }
 #[test]
 fn oversized_fields_are_clipped_but_the_id_comes_from_the_whole_event_id() {
@@ -274,7 +278,10 @@ fn a_cut_record_fits_its_limit_and_keeps_the_logs_order() {
             panic!("limit {max}: not an object: {}", record.text());
         };
         for (name, value) in &kept {
-            assert_eq!(&whole[name], value, "limit {max}: member {name} as in the log");
+            assert_eq!(
+                &whole[name], value,
+                "limit {max}: member {name} as in the log"
+            );
         }
         let text = record.text();
         let at = |json: &str, name: &str| json.find(&format!("\"{name}\":"));

@@ -19,9 +19,15 @@ use super::{parse_pattern, RuleDef, RuleError};
 enum Node {
     Or(Vec<Node>),
     And(Vec<Node>),
-    Test { slot: SlotId, check: Check },
+    Test {
+        slot: SlotId,
+        check: Check,
+    },
     /// `$.x = "a" || $.x = "b" || …`: whether the string at `slot` is one of `texts`.
-    OneOf { slot: SlotId, texts: Literals },
+    OneOf {
+        slot: SlotId,
+        texts: Literals,
+    },
 }
 
 impl Node {
@@ -48,10 +54,11 @@ impl Node {
         let literal = |node: &Node| match node {
             Node::Test {
                 slot,
-                check: Check::Str {
-                    negated: false,
-                    glob,
-                },
+                check:
+                    Check::Str {
+                        negated: false,
+                        glob,
+                    },
             } => glob.as_literal().map(|text| (*slot, text)),
             _ => None,
         };
@@ -98,7 +105,9 @@ struct Literals(Vec<Box<str>>);
 
 impl Literals {
     fn order(a: &str, b: &str) -> std::cmp::Ordering {
-        a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+        a.len()
+            .cmp(&b.len())
+            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
     }
 
     fn insert(&mut self, text: String) {
