@@ -269,7 +269,7 @@ impl RecordJson {
         // if it did the alert would still be published, saying why its record is missing.
         RecordJson(RawValue::from_string(line).unwrap_or_else(|e| {
             let note = Value::String(format!("record not representable: {e}"));
-            serde_json::value::to_raw_value(&note).expect("a JSON string serialises")
+            serde_json::value::to_raw_value(&note).unwrap_or_else(|_| RawValue::NULL.to_owned())
         }))
     }
 
