@@ -13,7 +13,7 @@ use crate::handler::{handle, InvocationError, Ports};
 use crate::integrity::{Deadline, FileKeys};
 use crate::pipeline::Pipeline;
 use crate::ports::SourceError;
-use crate::rules::{effective_rules, RuleError};
+use crate::rules::{effective_rules, effective_suppressions, RuleError};
 use crate::sigma::{self, SigmaError};
 
 /// Why a container cannot start: it stops before its first event, with this logged.
@@ -99,13 +99,18 @@ impl Function {
         if let Some(line) = sigma.skipped_line() {
             tracing::info!("{line}");
         }
-        let rules = effective_rules(custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))?;
-        let pipeline = Pipeline::new(config.settings.clone(), &rules)?.with_sigma(&sigma.rules)?;
+        let custom_text = custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str()));
+        let rules = effective_rules(custom_text)?;
+        let suppressions = effective_suppressions(custom_text)?;
+        let pipeline = Pipeline::new(config.settings.clone(), &rules)?
+            .with_sigma(&sigma.rules)?
+            .with_suppressions(&suppressions)?;
         tracing::info!(
             topic = %config.topic_arn,
             rules = rules.iter().filter(|r| r.enabled).count(),
             custom_rules = custom.as_ref().map(|(origin, _)| origin.as_str()),
             sigma_rules = sigma.rules.len(),
+            suppressions = suppressions.len(),
             sigma_location = config.sigma_rules.as_ref().map(|l| l.origin()),
             public_keys = config.public_keys.as_ref().map(|l| l.origin()),
             "trailwatch is ready."

@@ -225,6 +225,7 @@ async fn process_all<S: ObjectSource, P: PublicKeys, K: AlertSink>(
                     key = %object.key,
                     records = report.records,
                     detections = report.detections,
+                    suppressed = report.suppressed,
                     delivery_alerts = report.delivery_alerts,
                     integrity_alerts = report.integrity_alerts,
                     "Processed the object."
@@ -280,6 +281,7 @@ fn summary(stats: &Stats, ignored: usize) -> Value {
         "objects": stats.objects,
         "records": stats.records,
         "detections": stats.detections,
+        "suppressed": stats.suppressed,
         "delivery_alerts": stats.delivery_alerts,
         "integrity_alerts": stats.integrity_alerts,
         "ignored_events": ignored,

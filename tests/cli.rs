@@ -456,3 +456,89 @@ fn a_bad_sigma_rule_fails_before_any_log_is_read() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no .yml or .yaml file"));
 }
+
+#[test]
+fn suppressions_hold_back_detections_are_counted_and_listed() {
+    // Every filter-pattern detection in account 222222222222, and an expired entry that would
+    // suppress everything if it were still live.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        r#"
+[[suppress]]
+rule = "CloudWatch.*"
+pattern = '{ $.recipientAccountId = "222222222222" }'
+reason = "account 222222222222 is the sandbox"
+expires = 9999-12-31
+
+[[suppress]]
+rule = "*"
+pattern = '{ $.eventVersion EXISTS }'
+reason = "a finished migration"
+expires = 2020-01-01
+"#,
+    )
+    .unwrap();
+    let rules = file.path().to_str().unwrap();
+    let stats = tempfile::NamedTempFile::new().unwrap();
+    let mut args = SAMPLE_ARGS.to_vec();
+    args.extend([
+        "--rules",
+        rules,
+        "--stats",
+        stats.path().to_str().unwrap(),
+        "events/sample-bucket",
+    ]);
+    let out = trailwatch(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let alerts = json_lines(&out);
+    let sandbox = |a: &&Value| a["account_id"] == "222222222222" && a["kind"] == "detection";
+    assert_eq!(
+        alerts.iter().filter(sandbox).count(),
+        0,
+        "sandbox detections"
+    );
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(stats.path()).unwrap()).unwrap();
+    let (detections, suppressed) = (stats["detections"].as_u64(), stats["suppressed"].as_u64());
+    // Every detection is either published or suppressed: the sample's 22 in all.
+    assert_eq!(
+        detections.zip(suppressed).map(|(d, s)| d + s),
+        Some(22),
+        "{stats}"
+    );
+    assert!(
+        suppressed.unwrap() > 0,
+        "the sandbox has detections: {stats}"
+    );
+    assert_eq!(
+        stats["delivery_alerts"], 4,
+        "delivery alerts are never suppressed"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("A suppression has expired") && stderr.contains(":9:8"),
+        "the expired entry is reported with its place: {stderr}"
+    );
+
+    let listed = json_lines(&trailwatch(&["rules", "--rules", rules]));
+    let states: Vec<(&str, &str)> = listed
+        .iter()
+        .filter(|l| l.get("suppression").is_some())
+        .map(|l| {
+            (
+                l["suppression"]["rule"].as_str().unwrap(),
+                l["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(states, [("CloudWatch.*", "live"), ("*", "expired")]);
+    assert_eq!(
+        listed.last().unwrap()["suppression"]["expires"],
+        "2020-01-01"
+    );
+}

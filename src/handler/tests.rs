@@ -84,7 +84,7 @@ async fn plain_trigger_publishes_and_summarises() {
     .unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 2, "records": 2, "detections": 2, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0})
+        json!({"objects": 2, "records": 2, "detections": 2, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0})
     );
     assert_eq!(sink.rule_ids(), vec!["CloudWatch.5", "CloudWatch.1"]);
 }
@@ -287,7 +287,7 @@ async fn events_that_name_no_new_object_are_counted_in_the_answer() {
     let answer = invoke(&pipeline(), &source(), &sink, &event).await.unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 0, "records": 0, "detections": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 1})
+        json!({"objects": 0, "records": 0, "detections": 0, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 1})
     );
     assert!(sink.rule_ids().is_empty());
 }

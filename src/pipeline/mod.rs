@@ -23,7 +23,7 @@ use crate::ports::{
     AlertSink, ObjectRef, ObjectSource, PublicKeys, SinkError, SourceError, SourceErrorKind,
 };
 use crate::record::{FieldPlan, Record};
-use crate::rules::{RuleDef, RuleError, RuleSet};
+use crate::rules::{RuleDef, RuleError, RuleSet, SuppressionDef, Suppressions};
 use crate::sigma::{SigmaError, SigmaRule, SigmaSet};
 
 pub use report::{ObjectReport, Stats};
@@ -95,6 +95,7 @@ pub struct Pipeline {
     plan: FieldPlan,
     rules: RuleSet,
     sigma: SigmaSet,
+    suppressions: Suppressions,
     slots: EventSlots,
 }
 
@@ -163,6 +164,7 @@ impl Pipeline {
             plan,
             rules,
             sigma: SigmaSet::default(),
+            suppressions: Suppressions::default(),
             slots,
         })
     }
@@ -186,6 +188,29 @@ impl Pipeline {
         }
         self.sigma = SigmaSet::compile(sigma, &mut self.plan);
         Ok(self)
+    }
+
+    /// Adds the rules file's suppressions: a detection one of them covers is counted, not
+    /// published. Each one already expired is logged as a warning (the CLI's stderr, the
+    /// function's log), so that a stale entry is noticed and removed.
+    pub fn with_suppressions(mut self, defs: &[SuppressionDef]) -> Result<Pipeline, RuleError> {
+        self.suppressions = Suppressions::compile(defs, &mut self.plan)?;
+        let today = Date::today_utc();
+        for def in defs.iter().filter(|d| !d.is_live(today)) {
+            tracing::warn!(
+                suppression = %def.at,
+                rule = %def.rule,
+                expired = %def.expires,
+                reason = %def.reason,
+                "A suppression has expired and no longer suppresses anything; remove or renew it."
+            );
+        }
+        Ok(self)
+    }
+
+    /// The compiled suppressions.
+    pub fn suppressions(&self) -> &Suppressions {
+        &self.suppressions
     }
 
     /// The compiled rules.
@@ -420,6 +445,8 @@ impl Pipeline {
         };
         let mut mismatched = Tally::default();
         let mut unreadable = Tally::default();
+        // Suppressions expire at the end of a UTC day; one object is read within minutes.
+        let today = Date::today_utc();
         let fatal = loop {
             let alerts = match reader.next_record() {
                 Ok(Some(rec)) => {
@@ -431,7 +458,7 @@ impl Pipeline {
                             mismatched.note(|| named.into_owned());
                         }
                     }
-                    self.detections(&rec, origin)
+                    self.detections(&rec, origin, today, &mut out.report.suppressed)
                 }
                 Ok(None) => break None,
                 Err(e) if e.is_record_local() => {
@@ -474,32 +501,50 @@ impl Pipeline {
         }
     }
 
-    fn detections(&self, rec: &Record<'_>, origin: Origin<'_>) -> Vec<Alert> {
+    /// The detections of every rule matching `rec`, but those a suppression live on `today`
+    /// covers: those are added to `suppressed` and logged at debug level.
+    fn detections(
+        &self,
+        rec: &Record<'_>,
+        origin: Origin<'_>,
+        today: Date,
+        suppressed: &mut u64,
+    ) -> Vec<Alert> {
         let mut alerts = Vec::new();
+        let mut raise = |rule: RuleRef<'_>| match self.suppressions.covering(rule.id, rec, today) {
+            None => alerts.push(self.detection(rule, rec, origin)),
+            Some(by) => {
+                *suppressed += 1;
+                // The alert is built only to name it: a suppressed flood costs no copies.
+                if tracing::enabled!(tracing::Level::DEBUG) {
+                    let alert = self.detection(rule, rec, origin);
+                    tracing::debug!(
+                        alert_id = %alert.alert_id,
+                        rule_id = rule.id,
+                        key = origin.key,
+                        suppression = %by.at,
+                        reason = %by.reason,
+                        "Detection suppressed."
+                    );
+                }
+            }
+        };
         self.rules.for_each_match(rec, |rule| {
             let def = rule.def();
-            alerts.push(self.detection(
-                RuleRef {
-                    id: &def.id,
-                    title: &def.title,
-                    severity: def.severity,
-                    tags: &[],
-                },
-                rec,
-                origin,
-            ));
+            raise(RuleRef {
+                id: &def.id,
+                title: &def.title,
+                severity: def.severity,
+                tags: &[],
+            });
         });
         self.sigma.for_each_match(rec, |rule| {
-            alerts.push(self.detection(
-                RuleRef {
-                    id: &rule.rule_id,
-                    title: &rule.title,
-                    severity: rule.severity,
-                    tags: &rule.tags,
-                },
-                rec,
-                origin,
-            ));
+            raise(RuleRef {
+                id: &rule.rule_id,
+                title: &rule.title,
+                severity: rule.severity,
+                tags: &rule.tags,
+            });
         });
         alerts
     }

@@ -14,6 +14,8 @@ pub struct ObjectReport {
     pub records: u64,
     /// Detection alerts raised.
     pub detections: u64,
+    /// Detections a live suppression covered: counted here, not published.
+    pub suppressed: u64,
     /// Delivery alerts raised.
     pub delivery_alerts: u64,
     /// Integrity alerts raised (a digest's own, and those about the logs it lists).
@@ -41,6 +43,8 @@ pub struct Stats {
     pub detections: u64,
     /// Delivery alerts raised, over every object.
     pub delivery_alerts: u64,
+    /// Detections suppressed, over every object: added after DESIGN §8's fields.
+    pub suppressed: u64,
     /// Integrity alerts raised, over every object. Not in `--stats`, whose fields DESIGN §8
     /// fixes; the handler's summary and the CLI's log report it.
     #[serde(skip)]
@@ -63,6 +67,7 @@ impl Stats {
         }
         self.records += report.records;
         self.detections += report.detections;
+        self.suppressed += report.suppressed;
         self.delivery_alerts += report.delivery_alerts;
         self.integrity_alerts += report.integrity_alerts;
     }

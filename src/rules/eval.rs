@@ -12,7 +12,7 @@
 use crate::record::{FieldPlan, JsonRef, Record, SlotId};
 
 use super::ast::{Check, Expr};
-use super::{parse_pattern, RuleDef, RuleError};
+use super::{parse_pattern, PatternError, RuleDef, RuleError};
 
 /// A pattern's tree with selectors resolved to slots.
 #[derive(Debug, Clone)]
@@ -148,11 +148,27 @@ fn holds(check: &Check, value: Option<JsonRef<'_>>) -> bool {
     }
 }
 
+/// A pattern compiled against a [`FieldPlan`]: what a rule and a suppression evaluate.
+#[derive(Debug, Clone)]
+pub(super) struct Matcher(Node);
+
+impl Matcher {
+    /// Parses `text` and registers its selectors in `plan`.
+    pub(super) fn compile(text: &str, plan: &mut FieldPlan) -> Result<Matcher, PatternError> {
+        Ok(Matcher(Node::compile(parse_pattern(text)?.expr, plan)))
+    }
+
+    /// Whether the record matches the pattern.
+    pub(super) fn matches(&self, record: &Record<'_>) -> bool {
+        self.0.eval(record)
+    }
+}
+
 /// One compiled, enabled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
     def: RuleDef,
-    root: Node,
+    root: Matcher,
 }
 
 impl Rule {
@@ -163,7 +179,7 @@ impl Rule {
 
     /// Whether the record matches the rule's pattern.
     pub fn matches(&self, record: &Record<'_>) -> bool {
-        self.root.eval(record)
+        self.root.matches(record)
     }
 }
 
@@ -181,14 +197,15 @@ impl RuleSet {
             .iter()
             .filter(|def| def.enabled)
             .map(|def| {
-                let pattern = parse_pattern(&def.pattern).map_err(|source| RuleError::Pattern {
-                    rule_id: def.id.clone(),
-                    at: None,
-                    source,
-                })?;
+                let root =
+                    Matcher::compile(&def.pattern, plan).map_err(|source| RuleError::Pattern {
+                        rule_id: def.id.clone(),
+                        at: None,
+                        source,
+                    })?;
                 Ok(Rule {
                     def: def.clone(),
-                    root: Node::compile(pattern.expr, plan),
+                    root,
                 })
             })
             .collect::<Result<_, RuleError>>()?;

@@ -1,4 +1,5 @@
-//! Custom rules from a TOML file, merged into the built-in pack.
+//! Custom rules from a TOML file, merged into the built-in pack, and the file's suppressions
+//! ([`suppress`](super::suppress) shows their schema).
 //!
 //! ```toml
 //! [[rules]]
@@ -22,10 +23,13 @@ use std::ops::Range;
 use serde::de::IgnoredAny;
 use toml::Spanned;
 
+use super::suppress::{is_rule_glob, SuppressionDef};
 use super::{parse_pattern, FilePos, RuleDef, RuleError, RuleSource, Severity};
+use crate::date::Date;
 
-const TOP_KEYS: &str = "rules";
+const TOP_KEYS: &str = "rules, suppress";
 const RULE_KEYS: &str = "id, title, severity, pattern, description, enabled";
+const SUPPRESS_KEYS: &str = "rule, pattern, reason, expires";
 
 type Table = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
@@ -33,6 +37,8 @@ type Table = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 struct Document {
     #[serde(default)]
     rules: Vec<Spanned<Table>>,
+    #[serde(default)]
+    suppress: Vec<Spanned<Table>>,
 }
 
 /// One `[[rules]]` table, checked against the schema but not yet merged.
@@ -52,7 +58,7 @@ struct CustomRule {
 pub(super) fn apply(origin: &str, text: &str, rules: &mut Vec<RuleDef>) -> Result<(), RuleError> {
     let file = File { origin, text };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for custom in file.read()? {
+    for custom in file.read()?.rules {
         let line = file.pos(custom.id_at.start).line;
         if let Some(&first_line) = seen.get(&custom.id) {
             return Err(RuleError::DuplicateId {
@@ -110,6 +116,18 @@ pub(super) fn apply(origin: &str, text: &str, rules: &mut Vec<RuleDef>) -> Resul
     Ok(())
 }
 
+/// The `[[suppress]]` entries of the rules file `text`, in file order, each checked (its
+/// pattern parsed) but not compiled.
+pub(super) fn suppressions(origin: &str, text: &str) -> Result<Vec<SuppressionDef>, RuleError> {
+    Ok(File { origin, text }.read()?.suppressions)
+}
+
+/// A rules file's tables, checked against the schema.
+struct Read {
+    rules: Vec<CustomRule>,
+    suppressions: Vec<SuppressionDef>,
+}
+
 struct File<'a> {
     origin: &'a str,
     text: &'a str,
@@ -139,8 +157,8 @@ impl File<'_> {
         }
     }
 
-    /// The file's rules, in file order, each checked against the schema.
-    fn read(&self) -> Result<Vec<CustomRule>, RuleError> {
+    /// The file's rules and suppressions, in file order, each checked against the schema.
+    fn read(&self) -> Result<Read, RuleError> {
         // A first pass over the top-level keys alone finds unknown ones with their spans.
         let top: BTreeMap<Spanned<String>, IgnoredAny> =
             toml::from_str(self.text).map_err(|e| self.toml_error(e))?;
@@ -148,7 +166,69 @@ impl File<'_> {
             return Err(self.unknown(key, TOP_KEYS));
         }
         let doc: Document = toml::from_str(self.text).map_err(|e| self.toml_error(e))?;
-        doc.rules.iter().map(|table| self.rule(table)).collect()
+        Ok(Read {
+            rules: doc
+                .rules
+                .iter()
+                .map(|table| self.rule(table))
+                .collect::<Result<_, _>>()?,
+            suppressions: doc
+                .suppress
+                .iter()
+                .map(|table| self.suppression(table))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    fn suppression(&self, table: &Spanned<Table>) -> Result<SuppressionDef, RuleError> {
+        let fields = table.get_ref();
+        if let Some(key) = first_unknown(fields.keys(), SUPPRESS_KEYS) {
+            return Err(self.unknown(key, SUPPRESS_KEYS));
+        }
+        let missing = |field| RuleError::SuppressionMissing {
+            at: self.pos(table.span().start),
+            field,
+        };
+        let (rule, rule_at) = self
+            .string(fields, "rule")?
+            .ok_or_else(|| missing("rule"))?;
+        let at = self.pos(rule_at.start);
+        if !is_rule_glob(&rule) {
+            return Err(RuleError::BadSuppressionRule { at, rule });
+        }
+        let (pattern, pattern_at) = self
+            .string(fields, "pattern")?
+            .ok_or_else(|| missing("pattern"))?;
+        parse_pattern(&pattern).map_err(|source| RuleError::SuppressionPattern {
+            at: self.pos(pattern_at.start),
+            source,
+        })?;
+        let (reason, reason_at) = self
+            .string(fields, "reason")?
+            .ok_or_else(|| missing("reason"))?;
+        if reason.trim().is_empty() {
+            return Err(RuleError::BlankReason {
+                at: self.pos(reason_at.start),
+            });
+        }
+        let value = fields.get("expires").ok_or_else(|| missing("expires"))?;
+        let expires = match value.get_ref() {
+            // A bare TOML date: no time and no offset, so no question of which day it means.
+            toml::Value::Datetime(toml::value::Datetime {
+                date: Some(d),
+                time: None,
+                offset: None,
+            }) => Date::new(i32::from(d.year), u32::from(d.month), u32::from(d.day)),
+            _ => None,
+        }
+        .ok_or_else(|| self.wrong_type("expires", value, "a TOML date (2027-03-31)"))?;
+        Ok(SuppressionDef {
+            rule,
+            pattern,
+            reason,
+            expires,
+            at,
+        })
     }
 
     fn unknown(&self, key: &Spanned<String>, allowed: &'static str) -> RuleError {

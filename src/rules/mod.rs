@@ -50,12 +50,14 @@ mod builtin;
 mod eval;
 mod file;
 mod parse;
+mod suppress;
 mod value;
 
 pub use ast::{Check, CmpOp, Expr, Pattern, Selector, Test};
 pub use builtin::builtin_rules;
 pub use eval::{Rule, RuleSet};
 pub use parse::{parse_pattern, PatternError, PatternErrorKind};
+pub use suppress::{SuppressionDef, Suppressions};
 pub use value::{Glob, Number, PatternRegex};
 
 use std::fmt;
@@ -245,6 +247,38 @@ pub enum RuleError {
         /// The key it lacks: `title`, `severity` or `pattern`.
         field: &'static str,
     },
+    /// A `[[suppress]]` entry lacks one of its fields, all of which are required.
+    #[error(
+        "{at}: suppression needs `{field}` (rule, pattern, reason and expires are all required)"
+    )]
+    SuppressionMissing {
+        /// Where the entry's table starts.
+        at: FilePos,
+        /// The key it lacks.
+        field: &'static str,
+    },
+    /// A suppression's `rule` holds a character no rule id or glob has.
+    #[error("{at}: suppression rule `{rule}` may hold only ASCII letters, digits, `.`, `_`, `-` and `*`")]
+    BadSuppressionRule {
+        /// Where the value starts.
+        at: FilePos,
+        /// The value as written.
+        rule: String,
+    },
+    /// A suppression's pattern does not parse; the source error holds the column inside it.
+    #[error("{at}: suppression pattern error at {source}")]
+    SuppressionPattern {
+        /// Where the pattern's value starts.
+        at: FilePos,
+        /// The parse error.
+        source: PatternError,
+    },
+    /// A suppression whose reason is empty or blank: the reason is what reviewers approve.
+    #[error("{at}: suppression `reason` must say why (it is empty)")]
+    BlankReason {
+        /// Where the reason's value starts.
+        at: FilePos,
+    },
     /// A severity other than critical, high, medium, low or info.
     #[error("{at}: unknown severity `{value}` (critical, high, medium, low or info)")]
     BadSeverity {
@@ -269,6 +303,17 @@ pub fn effective_rules(custom: Option<(&str, &str)>) -> Result<Vec<RuleDef>, Rul
         file::apply(origin, text, &mut rules)?;
     }
     Ok(rules)
+}
+
+/// The suppressions of a custom TOML file's text (none without a file); `origin` names the
+/// file in errors and in each suppression's position.
+pub fn effective_suppressions(
+    custom: Option<(&str, &str)>,
+) -> Result<Vec<SuppressionDef>, RuleError> {
+    match custom {
+        Some((origin, text)) => file::suppressions(origin, text),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[cfg(test)]

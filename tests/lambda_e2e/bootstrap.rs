@@ -88,13 +88,26 @@ impl Artifact {
     }
 }
 
-/// A custom rule loaded from S3 at cold start; it fires on Production's StopLogging too.
+/// A custom rule loaded from S3 at cold start (it fires on Production's StopLogging too), a
+/// suppression of Dev's CloudWatch.4 and an expired one that would suppress everything.
 const CUSTOM_RULES: &str = r#"
 [[rules]]
 id = "team-sec.stop-logging"
 title = "A trail was stopped"
 severity = "critical"
 pattern = '{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }'
+
+[[suppress]]
+rule = "CloudWatch.4"
+pattern = '{ $.recipientAccountId = "999988887777" }'
+reason = "Dev rebuilds its IAM policies nightly"
+expires = 9999-12-31
+
+[[suppress]]
+rule = "*"
+pattern = '{ $.eventVersion EXISTS }'
+reason = "a migration that ended"
+expires = 2020-01-01
 "#;
 
 pub(crate) fn cargo_lambda() -> PathBuf {
@@ -360,8 +373,8 @@ async fn serves_invocations(artifact: Artifact) {
     let want: Vec<(String, String)> = [
         (PRODUCTION, "CloudWatch.5"),
         (PRODUCTION, "team-sec.stop-logging"),
+        // Dev's CloudWatch.4 is suppressed; the expired entry suppresses nothing.
         (DEV, "CloudWatch.1"),
-        (DEV, "CloudWatch.4"),
     ]
     .into_iter()
     .map(|(a, r)| (a.to_string(), r.to_string()))
@@ -378,7 +391,7 @@ async fn serves_invocations(artifact: Artifact) {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert_eq!(dev, ["CloudWatch.1", "CloudWatch.4"], "{}", logs(&log));
+    assert_eq!(dev, ["CloudWatch.1"], "{}", logs(&log));
 
     // Deliveries that are wrong give delivery alerts: a stranger's, and Dev's cut short (not
     // gzip), in a plain S3 notification.
@@ -462,10 +475,19 @@ async fn serves_invocations(artifact: Artifact) {
         .filter(|l| l.contains("Processed the object"))
         .collect();
     assert_eq!(processed.len(), 4, "one line per object: {logged}");
+    let mut suppressed = 0;
     for line in processed {
         let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(entry["level"], "INFO", "{line}");
+        suppressed += entry["fields"]["suppressed"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{line}"));
     }
+    assert_eq!(suppressed, 1, "Dev's CloudWatch.4, counted: {logged}");
+    assert!(
+        logged.contains("A suppression has expired") && logged.contains("2020-01-01"),
+        "the expired suppression is reported at cold start: {logged}"
+    );
 }
 
 /// Runs `bootstrap` without a Runtime API and returns its logs; it must stop by itself, with a

@@ -24,7 +24,7 @@ use trailwatch::key::{url_decode, LogKey};
 use trailwatch::local::{FolderSource, StdoutSink};
 use trailwatch::pipeline::{Pipeline, Stats};
 use trailwatch::ports::{ObjectRef, ObjectSource, PublicKeys};
-use trailwatch::rules::{effective_rules, RuleDef};
+use trailwatch::rules::{effective_rules, effective_suppressions, RuleDef, SuppressionDef};
 use trailwatch::sigma::{self, SigmaSource};
 
 use remote::{BucketUrl, Usage};
@@ -150,14 +150,23 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Key { url_encoded, keys } => print_keys(&keys, url_encoded),
         Command::Rules { rules, sigma } => {
-            let defs = load_rules(rules.as_deref())?;
+            let file = load_rules(rules.as_deref())?;
             // Compiling checks the Sigma rules' ids against the others.
-            let pipeline = pipeline(Settings::default(), &defs, &sigma)?;
-            for def in defs {
-                emit(&serde_json::to_string(&def)?)?;
+            let pipeline = pipeline(Settings::default(), &file, &sigma)?;
+            for def in &file.rules {
+                emit(&serde_json::to_string(def)?)?;
             }
             for rule in pipeline.sigma().rules() {
                 emit(&serde_json::to_string(&rule.listing())?)?;
+            }
+            let today = Date::today_utc();
+            for def in pipeline.suppressions().defs() {
+                let state = if def.is_live(today) {
+                    "live"
+                } else {
+                    "expired"
+                };
+                emit(&json!({ "suppression": def, "state": state }).to_string())?;
             }
             Ok(())
         }
@@ -258,7 +267,13 @@ fn print_keys(keys: &[String], url_encoded: bool) -> Result<()> {
     Ok(())
 }
 
-fn load_rules(path: Option<&Path>) -> Result<Vec<RuleDef>> {
+/// What a rules file holds: the effective rules (the pack merged with it) and its suppressions.
+struct RulesFile {
+    rules: Vec<RuleDef>,
+    suppressions: Vec<SuppressionDef>,
+}
+
+fn load_rules(path: Option<&Path>) -> Result<RulesFile> {
     let custom = match path {
         Some(p) => Some((
             p.display().to_string(),
@@ -267,14 +282,17 @@ fn load_rules(path: Option<&Path>) -> Result<Vec<RuleDef>> {
         )),
         None => None,
     };
-    Ok(effective_rules(
-        custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str())),
-    )?)
+    let text = custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str()));
+    Ok(RulesFile {
+        rules: effective_rules(text)?,
+        suppressions: effective_suppressions(text)?,
+    })
 }
 
-/// The pipeline for `settings`, the rules `defs` and the Sigma rules under `sigma_paths`; the
-/// count of Sigma rules outside scope goes to stderr, in one line.
-fn pipeline(settings: Settings, defs: &[RuleDef], sigma_paths: &[PathBuf]) -> Result<Pipeline> {
+/// The pipeline for `settings`, the rules and suppressions of `file` and the Sigma rules under
+/// `sigma_paths`; the count of Sigma rules outside scope goes to stderr, in one line, and each
+/// expired suppression is logged there.
+fn pipeline(settings: Settings, file: &RulesFile, sigma_paths: &[PathBuf]) -> Result<Pipeline> {
     let mut sources: Vec<SigmaSource> = Vec::new();
     for path in sigma_paths {
         sources.extend(sigma::read_path(path)?);
@@ -283,7 +301,9 @@ fn pipeline(settings: Settings, defs: &[RuleDef], sigma_paths: &[PathBuf]) -> Re
     if let Some(line) = loaded.skipped_line() {
         eprintln!("{line}");
     }
-    Ok(Pipeline::new(settings, defs)?.with_sigma(&loaded.rules)?)
+    Ok(Pipeline::new(settings, &file.rules)?
+        .with_sigma(&loaded.rules)?
+        .with_suppressions(&file.suppressions)?)
 }
 
 fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
@@ -306,7 +326,7 @@ async fn scan(pipeline: &Pipeline, paths: &[PathBuf]) -> Result<()> {
         };
         match pipeline.scan_object(&source, &StdoutSink, &object).await {
             Ok(report) => {
-                tracing::info!(path = %path.display(), records = report.records, detections = report.detections, "scanned")
+                tracing::info!(path = %path.display(), records = report.records, detections = report.detections, suppressed = report.suppressed, "scanned")
             }
             Err(e) => {
                 failed += 1;
@@ -346,6 +366,7 @@ async fn replay<S: ObjectSource, P: PublicKeys>(
         objects = stats.objects,
         records = stats.records,
         detections = stats.detections,
+        suppressed = stats.suppressed,
         delivery_alerts = stats.delivery_alerts,
         integrity_alerts = stats.integrity_alerts,
         "replay finished"

@@ -449,12 +449,12 @@ fn the_packs_long_chains_compile_to_one_set_each() {
     };
     for id in ["CloudWatch.4", "CloudWatch.5", "CloudWatch.14"] {
         assert!(
-            matches!(&rule(id).root, Node::Or(m) if matches!(m.as_slice(), [Node::OneOf { .. }])),
+            matches!(&rule(id).root.0, Node::Or(m) if matches!(m.as_slice(), [Node::OneOf { .. }])),
             "{id} is one set: {:?}",
             rule(id).root
         );
     }
-    let Node::And(members) = &rule("CloudWatch.8").root else {
+    let Node::And(members) = &rule("CloudWatch.8").root.0 else {
         panic!("CloudWatch.8 is an && of a source and a set of names");
     };
     assert!(
