@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::AccountNames;
 use crate::record::{members, FieldPlan, Record, SlotId, Step};
 use crate::rules::Severity;
 
@@ -244,6 +245,9 @@ pub struct Alert {
     /// The matched rule's tags (a Sigma rule's, in order); `[]` for other rules and for
     /// delivery and integrity alerts. After DESIGN §6's fields, as every added field.
     pub tags: Vec<String>,
+    /// The name of `account_id` in the deployment's account names (`TRAILWATCH_ACCOUNT_NAMES`);
+    /// null when unknown. Set by [`Alert::name_accounts`] just before alerts are published.
+    pub account_name: Option<String>,
     /// Whether `record` was cut down to fit; serialised only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_truncated: bool,
@@ -458,6 +462,7 @@ impl Alert {
             key: Some(clip(origin.key.to_string())),
             reason: None,
             record: Some(record),
+            account_name: None,
             record_truncated,
         }
     }
@@ -535,8 +540,34 @@ impl Alert {
             key: key.map(|k| clip(k.to_string())),
             reason: Some(clip(reason)),
             record: None,
+            account_name: None,
             record_truncated: false,
         }
+    }
+
+    /// Gives each of `alerts` its account's name from `names`: every path that publishes
+    /// alerts calls this first, so that all of them (detections, delivery and integrity
+    /// alerts, the heartbeat's) carry it.
+    pub fn name_accounts(alerts: &mut [Alert], names: &AccountNames) {
+        if names.is_empty() {
+            return;
+        }
+        for alert in alerts {
+            alert.account_name = alert
+                .account_id
+                .as_deref()
+                .and_then(|id| names.get(id))
+                .map(String::from);
+        }
+    }
+
+    /// How people read the account: `Dev (999988887777)` when it has a name, else the id.
+    pub fn account_label(&self) -> Option<String> {
+        let id = self.account_id.as_deref()?;
+        Some(match &self.account_name {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_owned(),
+        })
     }
 
     /// The alert as one line of JSON. serde_json fails only on maps with non-string keys and

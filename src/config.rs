@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::accounts::AccountNames;
 use crate::key::{is_account_id, is_org_id, is_region};
 
 /// How old the newest digest of an account and region may be before the heartbeat reports it
@@ -66,6 +68,8 @@ pub struct Settings {
     pub max_digest_age_s: u64,
     /// Logs of one digest read and hashed at once.
     pub verify_concurrency: usize,
+    /// Names of accounts, which alerts carry beside the ids (shared: a container holds one).
+    pub account_names: Arc<AccountNames>,
 }
 
 impl Default for Settings {
@@ -79,6 +83,7 @@ impl Default for Settings {
             buckets: None,
             max_digest_age_s: DEFAULT_MAX_DIGEST_AGE_S,
             verify_concurrency: DEFAULT_VERIFY_CONCURRENCY,
+            account_names: Arc::default(),
         }
     }
 }
@@ -180,9 +185,11 @@ pub mod env {
     pub const MAX_DIGEST_AGE_S: &str = "TRAILWATCH_MAX_DIGEST_AGE_S";
     /// Logs of one digest hashed at once.
     pub const VERIFY_CONCURRENCY: &str = "TRAILWATCH_VERIFY_CONCURRENCY";
+    /// Path or `s3://bucket/key` of the account names alerts carry (TOML or JSON).
+    pub const ACCOUNT_NAMES: &str = "TRAILWATCH_ACCOUNT_NAMES";
 
     /// Every variable, in the order the documentation lists them.
-    pub const ALL: [&str; 16] = [
+    pub const ALL: [&str; 17] = [
         TOPIC_ARN,
         EXPECTED_ACCOUNTS,
         EXPECTED_ORG_ID,
@@ -199,6 +206,7 @@ pub mod env {
         PUBLIC_KEYS,
         MAX_DIGEST_AGE_S,
         VERIFY_CONCURRENCY,
+        ACCOUNT_NAMES,
     ];
 }
 
@@ -321,6 +329,8 @@ pub struct LambdaConfig {
     pub sigma_rules: Option<SigmaLocation>,
     /// CloudTrail's public keys from a file instead of ListPublicKeys.
     pub public_keys: Option<FileLocation>,
+    /// The account names file; the names themselves go into `settings` once read.
+    pub account_names: Option<FileLocation>,
 }
 
 impl Settings {
@@ -436,13 +446,12 @@ impl LambdaConfig {
                 }
             })
             .transpose()?;
-        let rules = get(env::RULES)
-            .map(|v| FileLocation::parse(env::RULES, &v))
-            .transpose()?;
+        let rules = file_location(&get, env::RULES)?;
         let sigma_rules = get(env::SIGMA_RULES)
             .map(|v| SigmaLocation::parse(env::SIGMA_RULES, &v))
             .transpose()?;
-        let public_keys = public_keys(&get)?;
+        let public_keys = file_location(&get, env::PUBLIC_KEYS)?;
+        let account_names = file_location(&get, env::ACCOUNT_NAMES)?;
         Ok(LambdaConfig {
             settings,
             topic_arn,
@@ -451,6 +460,7 @@ impl LambdaConfig {
             rules,
             sigma_rules,
             public_keys,
+            account_names,
         })
     }
 }
@@ -464,7 +474,13 @@ pub fn env_expected_accounts() -> Result<Option<BTreeSet<String>>, ConfigError> 
 /// `TRAILWATCH_PUBLIC_KEYS` as the function reads it, for the CLI's `verify` and `replay s3://`
 /// when `--public-keys` is not given.
 pub fn env_public_keys() -> Result<Option<FileLocation>, ConfigError> {
-    public_keys(blank_as_unset(process_env))
+    file_location(blank_as_unset(process_env), env::PUBLIC_KEYS)
+}
+
+/// `TRAILWATCH_ACCOUNT_NAMES` as the function reads it, for the CLI, which names accounts the
+/// same way.
+pub fn env_account_names() -> Result<Option<FileLocation>, ConfigError> {
+    file_location(blank_as_unset(process_env), env::ACCOUNT_NAMES)
 }
 
 fn expected_accounts(
@@ -475,10 +491,12 @@ fn expected_accounts(
         .transpose()
 }
 
-fn public_keys(get: impl Fn(&str) -> Option<String>) -> Result<Option<FileLocation>, ConfigError> {
-    get(env::PUBLIC_KEYS)
-        .map(|v| FileLocation::parse(env::PUBLIC_KEYS, &v))
-        .transpose()
+/// The file the variable `name` names, if it is set.
+fn file_location(
+    get: impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> Result<Option<FileLocation>, ConfigError> {
+    get(name).map(|v| FileLocation::parse(name, &v)).transpose()
 }
 
 /// `arn:<partition>:sns:<region>:<account>:<topic>`: caught here rather than at the first

@@ -1,4 +1,5 @@
-//! Errors as one line of text for logs, alert reasons and invocation results.
+//! Errors as one line of text for logs, alert reasons and invocation results, and where in a
+//! file an error is ([`line_col`]).
 //!
 //! An error that keeps its cause as `source()` displays only its own part; [`chain`] tells the
 //! whole story, the way `anyhow`'s alternate form does, but for any borrowed error.
@@ -19,6 +20,17 @@ pub fn chain(error: &(dyn Error + 'static)) -> String {
         below = cause.source();
     }
     text
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`, as editors count them;
+/// an offset past the end or inside a character counts from the whole text.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before.get(line_start..).unwrap_or_default().chars().count() + 1,
+    )
 }
 
 #[cfg(test)]

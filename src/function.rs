@@ -3,9 +3,12 @@
 //! ([`Function::invoke`]). The `bootstrap` binary is this behind the Lambda runtime; the
 //! end-to-end tests build the same value with a deployed role's credentials.
 
+use std::sync::Arc;
+
 use aws_config::SdkConfig;
 use serde_json::Value;
 
+use crate::accounts::{AccountNames, NamesError};
 use crate::aws::{self, CloudTrailKeys, KeySource, S3Source, SnsSink};
 use crate::config::{FileLocation, LambdaConfig};
 use crate::digest::keys::KeyFileError;
@@ -37,6 +40,9 @@ pub enum ColdStartError {
     /// reason.
     #[error(transparent)]
     Sigma(#[from] SigmaError),
+    /// The account names file does not parse or names an account wrongly.
+    #[error("invalid account names")]
+    AccountNames(#[from] NamesError),
     /// The public-key file is not what `aws cloudtrail list-public-keys` prints.
     #[error("invalid public keys in {origin}")]
     PublicKeys {
@@ -63,13 +69,7 @@ impl Function {
         config: &LambdaConfig,
         sdk: &SdkConfig,
     ) -> Result<Function, ColdStartError> {
-        // An endpoint override means an emulator or an S3-compatible store, which address
-        // buckets by path rather than by host name.
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(sdk)
-                .force_path_style(sdk.endpoint_url().is_some())
-                .build(),
-        );
+        let s3 = aws::s3_client(sdk);
         let owner = config.expected_bucket_owner.as_deref();
         let custom = match &config.rules {
             None => None,
@@ -99,10 +99,17 @@ impl Function {
         if let Some(line) = sigma.skipped_line() {
             tracing::info!("{line}");
         }
+        let mut settings = config.settings.clone();
+        if let Some(location) = &config.account_names {
+            let text = read(&s3, "the account names", location, owner).await?;
+            let names = AccountNames::parse(&location.origin(), &text)?;
+            tracing::info!(file = %location.origin(), accounts = names.len(), "Account names read.");
+            settings.account_names = Arc::new(names);
+        }
         let custom_text = custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str()));
         let rules = effective_rules(custom_text)?;
         let suppressions = effective_suppressions(custom_text)?;
-        let pipeline = Pipeline::new(config.settings.clone(), &rules)?
+        let pipeline = Pipeline::new(settings, &rules)?
             .with_sigma(&sigma.rules)?
             .with_suppressions(&suppressions)?;
         tracing::info!(
@@ -118,7 +125,8 @@ impl Function {
         let source = S3Source::new(s3, config.settings.limits.max_compressed_bytes)
             .with_expected_bucket_owner(config.expected_bucket_owner.clone())
             .with_bucket_owner_id(config.bucket_owner_id.clone());
-        let sink = SnsSink::new(aws_sdk_sns::Client::new(sdk), &config.topic_arn);
+        let sink = SnsSink::new(aws_sdk_sns::Client::new(sdk), &config.topic_arn)
+            .with_bucket_region(sdk.region().map(|r| r.to_string()));
         Ok(Function {
             pipeline,
             source,

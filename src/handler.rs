@@ -19,6 +19,7 @@ use lambda_runtime::Diagnostic;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use crate::alert::Alert;
 use crate::error::chain;
 use crate::event::{self, EventError, Trigger};
 use crate::integrity::heartbeat::{self, HeartbeatRequest};
@@ -166,7 +167,7 @@ async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     }
     let plan = heartbeat::plan(request, pipeline.settings(), OffsetDateTime::now_utc())
         .map_err(|e| refuse(e.to_string()))?;
-    let alerts = heartbeat::run(&plan, ports.source).await.map_err(|e| {
+    let mut alerts = heartbeat::run(&plan, ports.source).await.map_err(|e| {
         let message = chain(&e);
         if e.kind() == SourceErrorKind::Permanent {
             refuse(message)
@@ -176,6 +177,7 @@ async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         }
     })?;
     // One late alert per account and region: few, already in memory, batched by the sink.
+    Alert::name_accounts(&mut alerts, &pipeline.settings().account_names);
     ports.sink.publish(&alerts).await.map_err(|e| {
         let message = chain(&e);
         tracing::error!(error = %message, "The heartbeat's alerts could not be published; it is reported as failed so that it is retried.");

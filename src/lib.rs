@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod acl;
 pub mod alert;
 #[cfg(feature = "lambda")]

@@ -542,3 +542,56 @@ expires = 2020-01-01
         "2020-01-01"
     );
 }
+
+#[test]
+fn account_names_from_the_environment_name_every_kind_of_alert() {
+    let names = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        names.path(),
+        r#"{"Accounts": [{"Id": "111111111111", "Name": "Production"}, {"Id": "222222222222", "Name": "Dev"}]}"#,
+    )
+    .unwrap();
+    let mut args = SAMPLE_ARGS.to_vec();
+    args.push("events/sample-bucket");
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(&args)
+        .env("TRAILWATCH_ACCOUNT_NAMES", names.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let alerts = json_lines(&out);
+    let mut kinds = std::collections::BTreeSet::new();
+    for alert in &alerts {
+        let want = match alert["account_id"].as_str() {
+            Some("111111111111") => Value::from("Production"),
+            Some("222222222222") => Value::from("Dev"),
+            _ => Value::Null,
+        };
+        assert_eq!(alert["account_name"], want, "{alert}");
+        if want != Value::Null {
+            kinds.insert(alert["kind"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(kinds, ["delivery", "detection"].map(String::from).into());
+
+    // A names file that does not parse stops the run, naming the file.
+    std::fs::write(names.path(), "111111111111 = \"Prod\"\n2222 = \"Dev\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(&args)
+        .env("TRAILWATCH_ACCOUNT_NAMES", names.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`2222` is not a 12-digit account id"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing read before the names");
+}

@@ -28,6 +28,7 @@ VARIANTS = {
         "RulesS3Uri": "s3://example-config-bucket/trailwatch/rules.toml",
         "SigmaRulesS3Uri": "s3://example-config-bucket/trailwatch/sigma/",
         "PublicKeysS3Uri": "s3://example-config-bucket/trailwatch/public-keys.json",
+        "AccountNamesS3Uri": "s3://example-config-bucket/trailwatch/account-names.toml",
         "SecurityTeamEmail": "security@example.com",
         "AccountTeamEmail": "payments@example.com",
         "AccountTeamAccountIds": "111111111111",

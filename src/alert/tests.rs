@@ -61,6 +61,7 @@ fn detection_has_every_schema_field_in_order() {
         "reason",
         "record",
         "tags",
+        "account_name",
     ];
     let mut sorted_want: Vec<&str> = want.to_vec();
     sorted_want.sort();

@@ -1,7 +1,7 @@
 //! The AWS adapters of the pipeline's ports: [`S3Source`] reads deliveries (and their ACLs,
 //! metadata and listings) from S3, [`CloudTrailKeys`] asks CloudTrail for its public keys,
 //! [`SnsSink`] publishes alerts to an SNS topic. Each holds SDK clients built once at cold
-//! start; [`sdk_config`] builds the shared SDK configuration.
+//! start; [`sdk_config`] builds the shared SDK configuration, [`s3_client`] the S3 client on it.
 //!
 //! S3 failures are sorted here into the port's [`SourceErrorKind`]s, which the pipeline acts
 //! on: an object that is gone or unreadable is a fact about the delivery (a delivery alert),
@@ -32,6 +32,16 @@ pub async fn sdk_config() -> SdkConfig {
         .timeout_config(timeouts())
         .load()
         .await
+}
+
+/// An S3 client for `sdk`. An endpoint override means an emulator or an S3-compatible store,
+/// which address buckets by path rather than by host name.
+pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build(),
+    )
 }
 
 /// Limits on one attempt of an S3 or SNS call. Without a read timeout a connection that

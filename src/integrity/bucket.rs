@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::heartbeat::{self, HeartbeatRequest};
 use super::{verify_digest, Deadline, IntegrityError};
+use crate::alert::Alert;
 use crate::config::{ConfigError, Settings};
 use crate::date::Date;
 use crate::key::{Kind, LogKey};
@@ -114,8 +115,9 @@ pub async fn verify_bucket<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         report.digests += 1;
         match verify_digest(settings, source, keys, object, &key, Deadline::NONE).await {
             Ok(alerts) => {
-                let alerts = alerts.unwrap_or_default();
+                let mut alerts = alerts.unwrap_or_default();
                 report.alerts += alerts.len();
+                Alert::name_accounts(&mut alerts, &settings.account_names);
                 sink.publish(&alerts).await?;
             }
             Err(e) => {
@@ -141,14 +143,16 @@ pub async fn verify_bucket<S: ObjectSource, P: PublicKeys, K: AlertSink>(
             now: Some(request.end),
         };
         let plan = heartbeat::plan(&beat, settings, request.end)?;
-        let alerts = heartbeat::run(&plan, source)
-            .await
-            .map_err(|source| BucketError::List {
-                bucket: request.bucket.clone(),
-                prefix: beat.prefix.clone(),
-                source,
-            })?;
+        let mut alerts =
+            heartbeat::run(&plan, source)
+                .await
+                .map_err(|source| BucketError::List {
+                    bucket: request.bucket.clone(),
+                    prefix: beat.prefix.clone(),
+                    source,
+                })?;
         report.alerts += alerts.len();
+        Alert::name_accounts(&mut alerts, &settings.account_names);
         sink.publish(&alerts).await?;
     }
     Ok((report, failures))

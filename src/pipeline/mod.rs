@@ -11,6 +11,7 @@
 
 use std::io::Read;
 
+use crate::accounts::AccountNames;
 use crate::acl::{self, AclVerdict};
 use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRef};
 use crate::config::Settings;
@@ -102,14 +103,16 @@ pub struct Pipeline {
 /// Alerts on their way to the sink, with the counts the report needs.
 struct Outbox<'k, K> {
     sink: &'k K,
+    names: &'k AccountNames,
     pending: Vec<Alert>,
     report: ObjectReport,
 }
 
 impl<'k, K: AlertSink> Outbox<'k, K> {
-    fn new(sink: &'k K) -> Self {
+    fn new(sink: &'k K, names: &'k AccountNames) -> Self {
         Outbox {
             sink,
+            names,
             pending: Vec::new(),
             report: ObjectReport::default(),
         }
@@ -130,6 +133,7 @@ impl<'k, K: AlertSink> Outbox<'k, K> {
 
     async fn flush(&mut self) -> Result<(), SinkError> {
         if !self.pending.is_empty() {
+            Alert::name_accounts(&mut self.pending, self.names);
             self.sink.publish(&self.pending).await?;
             self.pending.clear();
         }
@@ -246,7 +250,7 @@ impl Pipeline {
                 });
             }
         }
-        let mut out = Outbox::new(sink);
+        let mut out = Outbox::new(sink, &self.settings.account_names);
         let result = self
             .validate_and_read(source, keys, object, deadline, &mut out)
             .await;
@@ -263,7 +267,7 @@ impl Pipeline {
         sink: &K,
         object: &ObjectRef,
     ) -> Result<ObjectReport, ProcessError> {
-        let mut out = Outbox::new(sink);
+        let mut out = Outbox::new(sink, &self.settings.account_names);
         let origin = Origin {
             bucket: None,
             key: &object.key,

@@ -26,6 +26,7 @@ use toml::Spanned;
 use super::suppress::{is_rule_glob, SuppressionDef};
 use super::{parse_pattern, FilePos, RuleDef, RuleError, RuleSource, Severity};
 use crate::date::Date;
+use crate::error::line_col;
 
 const TOP_KEYS: &str = "rules, suppress";
 const RULE_KEYS: &str = "id, title, severity, pattern, description, enabled";
@@ -136,12 +137,11 @@ struct File<'a> {
 impl File<'_> {
     /// Line and column (1-based, in characters) of a byte offset.
     fn pos(&self, offset: usize) -> FilePos {
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let (line, column) = line_col(self.text, offset);
         FilePos {
             origin: self.origin.to_owned(),
-            line: before.matches('\n').count() + 1,
-            column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+            line,
+            column,
         }
     }
 

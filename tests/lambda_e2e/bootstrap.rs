@@ -20,6 +20,7 @@ use crate::proxy::FaultProxy;
 use crate::world::*;
 
 const RULES_KEY: &str = "config/trailwatch-rules.toml";
+const NAMES_KEY: &str = "config/account-names.toml";
 
 /// The variable naming the arm64 artifact (the path `scripts/build-lambda.sh` prints).
 const ARM64_BOOTSTRAP: &str = "TRAILWATCH_ARM64_BOOTSTRAP";
@@ -338,12 +339,26 @@ async fn serves_invocations(artifact: Artifact) {
         .await
         .unwrap();
 
+    world
+        .s3
+        .put_object()
+        .bucket(BUCKET)
+        .key(NAMES_KEY)
+        .body(format!("{DEV} = \"Dev\"\n").into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+
     let dir = tempfile::tempdir().unwrap();
     let rules = format!("s3://{BUCKET}/{RULES_KEY}");
+    let names = format!("s3://{BUCKET}/{NAMES_KEY}");
     let served = Served::start(
         &artifact,
         &world,
-        &[("TRAILWATCH_RULES", &rules)],
+        &[
+            ("TRAILWATCH_RULES", &rules),
+            ("TRAILWATCH_ACCOUNT_NAMES", &names),
+        ],
         dir.path(),
     );
     let (port, log) = (served.port, served.log.clone());
@@ -358,9 +373,19 @@ async fn serves_invocations(artifact: Artifact) {
         logs(&log)
     );
 
-    let mut got: Vec<(String, String)> = world
-        .drain(&world.security)
-        .await
+    let security = world.drain(&world.security).await;
+    // Dev is named in the names object, Production is not.
+    for d in &security {
+        let subject = d.subject.as_deref().unwrap_or_default();
+        if d.alert["account_id"] == DEV {
+            assert_eq!(d.alert["account_name"], "Dev", "{}", d.alert);
+            assert!(subject.contains("in Dev (999988887777): "), "{subject}");
+        } else {
+            assert_eq!(d.alert["account_name"], Value::Null, "{}", d.alert);
+            assert!(subject.contains(&format!("in {PRODUCTION}: ")), "{subject}");
+        }
+    }
+    let mut got: Vec<(String, String)> = security
         .iter()
         .map(|d| {
             (
@@ -382,10 +407,18 @@ async fn serves_invocations(artifact: Artifact) {
     .into_iter()
     .collect();
     assert_eq!(got, want, "{}", logs(&log));
-    // The Dev team's subscription (filtered on account_id) hears of Dev's detections only.
-    let dev: Vec<String> = world
-        .drain(&world.dev)
-        .await
+    // The Dev team's subscription (filtered on account_id) hears of Dev's detections only,
+    // named as the names object says, in the alert and its attributes.
+    let dev_alerts = world.drain(&world.dev).await;
+    assert!(!dev_alerts.is_empty());
+    for d in &dev_alerts {
+        assert_eq!(d.alert["account_name"], "Dev", "{}", d.alert);
+        assert_eq!(
+            d.attributes.get("account_name").map(String::as_str),
+            Some("Dev")
+        );
+    }
+    let dev: Vec<String> = dev_alerts
         .iter()
         .map(|d| d.rule_id().to_string())
         .collect::<std::collections::BTreeSet<_>>()

@@ -7,6 +7,7 @@
 
 use serde_json::json;
 
+use super::console;
 use crate::alert::{Alert, AlertKind};
 
 /// Most entries in one `PublishBatch` request (an SNS limit).
@@ -46,31 +47,41 @@ impl Entry {
     }
 }
 
-/// Encodes `alert`; `fifo` for a `.fifo` topic.
+/// Encodes `alert`; `fifo` for a `.fifo` topic; `bucket_region`, where the watched bucket is,
+/// for the e-mail's link to the object.
 ///
 /// An entry must fit in one message: if the record makes it too large even after the alert's
 /// own truncation (a raised `TRAILWATCH_MAX_ALERT_RECORD_BYTES`), the e-mail text leaves the
 /// record out, and failing that the JSON does too, flagged `record_truncated`. An alert is
 /// never dropped for its size.
-pub fn encode(alert: &Alert, fifo: bool) -> Result<Entry, serde_json::Error> {
-    let entry = build(alert, fifo, true)?;
+pub fn encode(
+    alert: &Alert,
+    fifo: bool,
+    bucket_region: Option<&str>,
+) -> Result<Entry, serde_json::Error> {
+    let entry = build(alert, fifo, bucket_region, true)?;
     if entry.size() <= MAX_PAYLOAD_BYTES {
         return Ok(entry);
     }
-    let entry = build(alert, fifo, false)?;
+    let entry = build(alert, fifo, bucket_region, false)?;
     if entry.size() <= MAX_PAYLOAD_BYTES {
         return Ok(entry);
     }
     let mut lean = alert.clone();
     lean.record = None;
     lean.record_truncated = true;
-    build(&lean, fifo, false)
+    build(&lean, fifo, bucket_region, false)
 }
 
-fn build(alert: &Alert, fifo: bool, record_in_email: bool) -> Result<Entry, serde_json::Error> {
+fn build(
+    alert: &Alert,
+    fifo: bool,
+    bucket_region: Option<&str>,
+    record_in_email: bool,
+) -> Result<Entry, serde_json::Error> {
     let message = json!({
         "default": alert.to_json_line()?,
-        "email": email_text(alert, record_in_email)?,
+        "email": email_text(alert, bucket_region, record_in_email)?,
     })
     .to_string();
     Ok(Entry {
@@ -81,9 +92,12 @@ fn build(alert: &Alert, fifo: bool, record_in_email: bool) -> Result<Entry, serd
     })
 }
 
-/// `[SEVERITY] rule in account: title`, printable ASCII only, at most [`MAX_SUBJECT_CHARS`].
+/// `[SEVERITY] rule in account: title`, printable ASCII only, at most [`MAX_SUBJECT_CHARS`];
+/// the account reads `Dev (999988887777)` when it has a name.
 pub fn subject(alert: &Alert) -> String {
-    let account = alert.account_id.as_deref().unwrap_or("unknown account");
+    let account = alert
+        .account_label()
+        .unwrap_or_else(|| "unknown account".to_owned());
     let text = format!(
         "[{}] {} in {account}: {}",
         alert.severity.as_str().to_ascii_uppercase(),
@@ -105,8 +119,13 @@ pub fn subject(alert: &Alert) -> String {
     subject
 }
 
-/// The e-mail rendering: the facts a reader needs first, one per line, then the record.
-pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json::Error> {
+/// The e-mail rendering: the facts a reader needs first, one per line, links to the event and
+/// the object in the console, then the record.
+pub fn email_text(
+    alert: &Alert,
+    bucket_region: Option<&str>,
+    with_record: bool,
+) -> Result<String, serde_json::Error> {
     let what = match alert.kind {
         AlertKind::Detection => "detection",
         AlertKind::Delivery => "delivery problem",
@@ -118,9 +137,12 @@ pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json
         (Some(bucket), None) => Some(format!("s3://{bucket}")),
         (None, key) => key.clone(),
     };
+    let account = alert.account_label();
+    let event_link = console::event_link(alert);
+    let object_link = console::object_link(alert, bucket_region);
     let lines = [
         ("Severity", Some(alert.severity.as_str())),
-        ("Account", alert.account_id.as_deref()),
+        ("Account", account.as_deref()),
         ("Region", alert.region.as_deref()),
         ("Event", alert.event_name.as_deref()),
         ("Source", alert.event_source.as_deref()),
@@ -131,6 +153,8 @@ pub fn email_text(alert: &Alert, with_record: bool) -> Result<String, serde_json
         ("Reason", alert.reason.as_deref()),
         ("Object", object.as_deref()),
         ("Alert ID", Some(alert.alert_id.as_str())),
+        ("CloudTrail", event_link.as_deref()),
+        ("S3", object_link.as_deref()),
     ];
     for (label, value) in lines {
         if let Some(value) = value {
@@ -160,6 +184,7 @@ pub fn attributes(alert: &Alert) -> Vec<(&'static str, String)> {
         ("rule_id", Some(alert.rule_id.as_str())),
         ("severity", Some(alert.severity.as_str())),
         ("account_id", alert.account_id.as_deref()),
+        ("account_name", alert.account_name.as_deref()),
         ("region", alert.region.as_deref()),
         ("event_source", alert.event_source.as_deref()),
         ("event_name", alert.event_name.as_deref()),

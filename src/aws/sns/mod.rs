@@ -5,6 +5,7 @@
 //! fails is returned as a [`SinkError`] so the invocation fails and AWS retries it. Entries
 //! SNS rejects as the sender's fault are not retried: they would fail again.
 
+mod console;
 pub mod message;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub struct SnsSink {
     client: Client,
     topic_arn: String,
     fifo: bool,
+    bucket_region: Option<String>,
     attempts: u32,
     backoff: Duration,
 }
@@ -39,9 +41,17 @@ impl SnsSink {
             client,
             fifo: topic_arn.ends_with(".fifo"),
             topic_arn,
+            bucket_region: None,
             attempts: DEFAULT_ATTEMPTS,
             backoff: DEFAULT_BACKOFF,
         }
+    }
+
+    /// Links e-mails to objects in the S3 console of `region`, the watched bucket's (the
+    /// function's own: S3 notifies only functions in the bucket's region).
+    pub fn with_bucket_region(mut self, region: Option<String>) -> SnsSink {
+        self.bucket_region = region;
+        self
     }
 
     /// Changes how often failed entries are tried (at least once) and the first pause.
@@ -156,7 +166,7 @@ impl AlertSink for SnsSink {
     async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
         let entries = alerts
             .iter()
-            .map(|a| message::encode(a, self.fifo))
+            .map(|a| message::encode(a, self.fifo, self.bucket_region.as_deref()))
             .collect::<Result<Vec<Entry>, _>>()
             .map_err(|e| SinkError::new("encoding an alert").caused_by(e))?;
         for batch in message::batches(&entries) {

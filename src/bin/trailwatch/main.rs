@@ -3,7 +3,8 @@
 //! adapter the function uses. Stdout carries JSON lines only; logs go to stderr.
 //!
 //! `scan`, `replay` and `verify` honour the function's size limits (`TRAILWATCH_MAX_*`), so a
-//! hostile file is bounded locally exactly as in Lambda.
+//! hostile file is bounded locally exactly as in Lambda, and its account names
+//! (`TRAILWATCH_ACCOUNT_NAMES`), so alerts read the same.
 //!
 //! Exit status: 0 on success (alerts are results, not failures), 1 on an operational error
 //! (unreadable file, bad rules file, S3 failing), 2 on a usage error.
@@ -12,11 +13,13 @@ mod remote;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::json;
-use trailwatch::config::{parse_accounts, parse_org_id, Settings};
+use trailwatch::accounts::AccountNames;
+use trailwatch::config::{env_account_names, parse_accounts, parse_org_id, Settings};
 use trailwatch::date::Date;
 use trailwatch::error::chain;
 use trailwatch::integrity::{Deadline, FileKeys};
@@ -176,7 +179,7 @@ fn run(command: Command) -> Result<()> {
             paths,
         } => {
             let pipeline = pipeline(
-                Settings::default().with_env_tuning()?,
+                with_account_names(Settings::default().with_env_tuning()?)?,
                 &load_rules(rules.as_deref())?,
                 &sigma,
             )?;
@@ -203,6 +206,7 @@ fn run(command: Command) -> Result<()> {
                 ..Settings::default()
             }
             .with_env_tuning()?;
+            let settings = with_account_names(settings)?;
             let pipeline = pipeline(settings, &load_rules(rules.as_deref())?, &sigma)?;
             let totals = match BucketUrl::parse(&dir)? {
                 Some(url) => block_on(remote::replay(&pipeline, &url, public_keys.as_deref()))??,
@@ -265,6 +269,20 @@ fn print_keys(keys: &[String], url_encoded: bool) -> Result<()> {
         emit(&line.to_string())?;
     }
     Ok(())
+}
+
+/// `settings` with the account names `TRAILWATCH_ACCOUNT_NAMES` names, as the function reads
+/// them; a file that does not parse is an operational error, like a bad rules file.
+fn with_account_names(settings: Settings) -> Result<Settings> {
+    let Some(location) = env_account_names().map_err(Usage::from)? else {
+        return Ok(settings);
+    };
+    let text = remote::read_location(&location)?;
+    let names = AccountNames::parse(&location.origin(), &text)?;
+    Ok(Settings {
+        account_names: Arc::new(names),
+        ..settings
+    })
 }
 
 /// What a rules file holds: the effective rules (the pack merged with it) and its suppressions.

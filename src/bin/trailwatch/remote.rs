@@ -6,9 +6,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[cfg(feature = "lambda")]
-use anyhow::Context as _;
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use trailwatch::config::{is_bucket_name, ConfigError};
 
 /// A usage error: the command line asks for something that cannot work (exit status 2).
@@ -116,7 +114,8 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     if start.is_some_and(|start| start > end) {
         return Err(Usage("--start is after --end".to_owned()).into());
     }
-    let settings = trailwatch::config::Settings::default().with_env_tuning()?;
+    let settings =
+        super::with_account_names(trailwatch::config::Settings::default().with_env_tuning()?)?;
     let accounts = match &args.expected_accounts {
         Some(text) => Some(
             trailwatch::config::parse_accounts("--expected-accounts", text).map_err(Usage::from)?,
@@ -177,6 +176,33 @@ async fn run_verify(
     Err(Usage(NO_AWS.to_owned()).into())
 }
 
+/// The text of `location`: a local file, or an S3 object read with the standard AWS
+/// configuration.
+pub fn read_location(location: &trailwatch::config::FileLocation) -> Result<String> {
+    use trailwatch::config::FileLocation;
+    match location {
+        FileLocation::Path(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        }
+        FileLocation::S3 { .. } => read_object(location),
+    }
+}
+
+#[cfg(feature = "lambda")]
+fn read_object(location: &trailwatch::config::FileLocation) -> Result<String> {
+    super::block_on(async {
+        let s3 = trailwatch::aws::s3_client(&trailwatch::aws::sdk_config().await);
+        trailwatch::aws::read_location(&s3, location, None)
+            .await
+            .with_context(|| format!("reading {}", location.origin()))
+    })?
+}
+
+#[cfg(not(feature = "lambda"))]
+fn read_object(_location: &trailwatch::config::FileLocation) -> Result<String> {
+    Err(Usage(NO_AWS.to_owned()).into())
+}
+
 /// The S3 source and the public keys: `public_keys` (a path), else `TRAILWATCH_PUBLIC_KEYS`
 /// (a path or `s3://`), else CloudTrail. A key file that does not parse is a usage error.
 #[cfg(feature = "lambda")]
@@ -189,11 +215,7 @@ async fn connect(
     use trailwatch::integrity::FileKeys;
 
     let sdk = aws::sdk_config().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(sdk.endpoint_url().is_some())
-            .build(),
-    );
+    let s3 = aws::s3_client(&sdk);
     let location = match public_keys {
         Some(path) => Some(FileLocation::Path(path.to_path_buf())),
         None => env_public_keys().map_err(Usage::from)?,

@@ -176,7 +176,7 @@ fn load_errors_name_their_position() {
             RuleError::UnknownKey {
                 at: at(1, 1),
                 key: "version".to_owned(),
-                allowed: "rules",
+                allowed: "rules, suppress",
             },
         ),
         (

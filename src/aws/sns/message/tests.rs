@@ -43,7 +43,7 @@ fn body_carries_the_alert_json_and_an_email_text() {
         r#"{"eventName":"StopLogging"}"#,
         1000,
     );
-    let entry = encode(&alert, false).unwrap();
+    let entry = encode(&alert, false, None).unwrap();
     let body = message(&entry);
     assert_eq!(
         body["default"],
@@ -147,7 +147,7 @@ fn subjects_are_short_printable_ascii() {
 #[test]
 fn fifo_entries_group_by_account_and_dedupe_by_alert_id() {
     let alert = detection("t", "{}", 1000);
-    let entry = encode(&alert, true).unwrap();
+    let entry = encode(&alert, true, None).unwrap();
     assert_eq!(
         entry.fifo,
         Some(("999988887777".to_string(), alert.alert_id.clone()))
@@ -158,7 +158,7 @@ fn fifo_entries_group_by_account_and_dedupe_by_alert_id() {
     };
     let delivery = Alert::delivery(DeliveryProblem::InvalidKey, bare, "bad".into());
     assert_eq!(
-        encode(&delivery, true)
+        encode(&delivery, true, None)
             .unwrap()
             .fifo
             .map(|(group, _)| group)
@@ -176,7 +176,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
     );
     let alert = detection("t", &record, usize::MAX);
     assert!(!alert.record_truncated, "the alert itself kept the record");
-    let entry = encode(&alert, false).unwrap();
+    let entry = encode(&alert, false, None).unwrap();
     assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
     let body = message(&entry);
     let default: Value = serde_json::from_str(body["default"].as_str().unwrap()).unwrap();
@@ -193,7 +193,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
     );
 
     let huge = format!(r#"{{"policy":"{}"}}"#, "p".repeat(300_000));
-    let entry = encode(&detection("t", &huge, usize::MAX), false).unwrap();
+    let entry = encode(&detection("t", &huge, usize::MAX), false, None).unwrap();
     assert!(entry.size() <= MAX_PAYLOAD_BYTES, "{} bytes", entry.size());
     let default: Value =
         serde_json::from_str(message(&entry)["default"].as_str().unwrap()).unwrap();
@@ -207,7 +207,7 @@ fn oversized_alerts_shed_the_record_but_are_never_dropped() {
 
 #[test]
 fn batches_respect_entry_count_and_bytes() {
-    let small = encode(&detection("t", "{}", 1000), false).unwrap();
+    let small = encode(&detection("t", "{}", 1000), false, None).unwrap();
     let mut big = small.clone();
     big.message = "m".repeat(100_000);
     let mut huge = small.clone();
@@ -256,4 +256,93 @@ fn batches_respect_entry_count_and_bytes() {
         }
         assert_eq!(pairs, want, "case {name}");
     }
+}
+
+#[test]
+fn a_named_account_reads_by_name_in_subject_email_and_attributes() {
+    let names =
+        crate::accounts::AccountNames::parse("names.toml", "999988887777 = \"Dev\"").unwrap();
+    let mut alerts = [
+        detection("Trail stopped", "{}", 1000),
+        Alert::delivery(DeliveryProblem::Acl, origin(), "no control".into()),
+    ];
+    Alert::name_accounts(&mut alerts, &names);
+    for alert in &alerts {
+        assert_eq!(alert.account_name.as_deref(), Some("Dev"));
+        let entry = encode(alert, false, Some("us-east-1")).unwrap();
+        assert!(
+            entry.subject.contains(" in Dev (999988887777): "),
+            "{}",
+            entry.subject
+        );
+        let email = message(&entry)["email"].as_str().unwrap().to_owned();
+        assert!(email.contains("Account    Dev (999988887777)\n"), "{email}");
+        assert!(entry.attributes.contains(&("account_name", "Dev".into())));
+        let json: Value = serde_json::from_str(&alert.to_json_line().unwrap()).unwrap();
+        assert_eq!(json["account_name"], "Dev");
+    }
+    // Unknown accounts keep the id alone, with a null name and no attribute.
+    let mut stranger = [detection("t", "{}", 1000)];
+    stranger[0].account_id = Some("222222222222".into());
+    Alert::name_accounts(&mut stranger, &names);
+    let entry = encode(&stranger[0], false, None).unwrap();
+    assert!(
+        entry.subject.contains(" in 222222222222: "),
+        "{}",
+        entry.subject
+    );
+    assert!(!entry
+        .attributes
+        .iter()
+        .any(|(name, _)| *name == "account_name"));
+    let json: Value = serde_json::from_str(&stranger[0].to_json_line().unwrap()).unwrap();
+    assert_eq!(json["account_name"], Value::Null);
+}
+
+/// The e-mail's line labelled `label`, without the label.
+fn email_line(alert: &Alert, bucket_region: Option<&str>, label: &str) -> Option<String> {
+    let entry = encode(alert, false, bucket_region).unwrap();
+    let email = message(&entry)["email"].as_str().unwrap().to_owned();
+    email
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{label:<10} ")).map(String::from))
+}
+
+#[test]
+fn the_email_links_to_the_event_and_the_object_in_the_console() {
+    let alert = detection("t", "{}", 1000);
+    assert_eq!(
+        email_line(&alert, Some("us-east-1"), "CloudTrail").as_deref(),
+        Some("https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/0f3c1a2b-1111-2222-3333-444455556666")
+    );
+    assert_eq!(
+        email_line(&alert, Some("us-east-1"), "S3").as_deref(),
+        Some(&*format!("https://us-east-1.console.aws.amazon.com/s3/object/example-ct-logs?region=us-east-1&bucketType=general&prefix={KEY}"))
+    );
+    assert_eq!(
+        email_line(&alert, None, "S3").as_deref(),
+        Some(&*format!("https://console.aws.amazon.com/s3/object/example-ct-logs?bucketType=general&prefix={KEY}")),
+        "without the bucket's region, the console's global host"
+    );
+    // What a log writes is encoded; a region that is not one gives no link.
+    let mut forged = detection("t", "{}", 1000);
+    forged.event_id = Some("x#/y?z=1&a b\nc".into());
+    forged.key = Some("AWSLogs/a b&c=d#e%f.json.gz".into());
+    assert_eq!(
+        email_line(&forged, Some("us-east-1"), "CloudTrail").as_deref(),
+        Some("https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/x%23/y%3Fz%3D1%26a%20b%0Ac")
+    );
+    assert!(email_line(&forged, Some("us-east-1"), "S3")
+        .unwrap()
+        .ends_with("&prefix=AWSLogs/a%20b%26c%3Dd%23e%25f.json.gz"));
+    forged.region = Some("evil.example.com/".into());
+    assert_eq!(email_line(&forged, Some("us-east-1"), "CloudTrail"), None);
+    // Other partitions' consoles are elsewhere: no link rather than a wrong one.
+    forged.region = Some("cn-north-1".into());
+    assert_eq!(email_line(&forged, Some("cn-north-1"), "CloudTrail"), None);
+    assert_eq!(email_line(&forged, Some("us-gov-west-1"), "S3"), None);
+    // A delivery alert has no event to link to, only its object.
+    let delivery = Alert::delivery(DeliveryProblem::Acl, origin(), "no control".into());
+    assert_eq!(email_line(&delivery, Some("us-east-1"), "CloudTrail"), None);
+    assert!(email_line(&delivery, Some("us-east-1"), "S3").is_some());
 }
