@@ -1,5 +1,6 @@
 //! One object through the whole pipeline: key, layout, ACL, decode, content checks, rules,
-//! alerts; for a digest, the integrity checks instead of the ACL and the rules. Generic over
+//! alerts; for an Insights file, the insight reader instead of the rules; for a digest, the
+//! integrity checks instead of the ACL and the rules. Generic over
 //! where objects and public keys come from and where alerts go, so the Lambda handler and the
 //! CLI run exactly this code.
 //!
@@ -12,10 +13,11 @@
 use std::io::Read;
 
 use crate::acl::{self, AclVerdict};
-use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRef};
+use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, EventSummary, Origin, RuleRef};
 use crate::config::Settings;
 use crate::date::Date;
 use crate::decode::{DecodeError, Format, RecordReader};
+use crate::insight::{self, InsightError, InsightSlots};
 use crate::integrity::{self, Deadline, IntegrityError};
 use crate::key::{Kind, LogKey};
 use crate::layout;
@@ -96,6 +98,18 @@ pub struct Pipeline {
     rules: RuleSet,
     sigma: SigmaSet,
     slots: EventSlots,
+    insights: InsightSlots,
+}
+
+/// What each record of a file is evaluated by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evaluate {
+    /// The filter-pattern and Sigma rules: a log's records are API events.
+    Rules,
+    /// The insight reader: an Insights record is CloudTrail's statistics about API events, not
+    /// one itself (no caller, no request; its event name sits under `insightDetails`), so the
+    /// rules, written for API events, have nothing to say about it.
+    Insights,
 }
 
 /// Alerts on their way to the sink, with the counts the report needs.
@@ -158,12 +172,14 @@ impl Pipeline {
         let mut plan = FieldPlan::new();
         let rules = RuleSet::compile(rules, &mut plan)?;
         let slots = EventSlots::register(&mut plan);
+        let insights = InsightSlots::register(&mut plan);
         Ok(Pipeline {
             settings,
             plan,
             rules,
             sigma: SigmaSet::default(),
             slots,
+            insights,
         })
     }
 
@@ -247,7 +263,8 @@ impl Pipeline {
         };
         let result = match source.open(object).await {
             Ok(opened) => {
-                self.read_records(opened.body, Format::Detect, origin, object, &mut out)
+                let (format, evaluate) = (Format::Detect, Evaluate::Rules);
+                self.read_records(opened.body, format, evaluate, origin, object, &mut out)
                     .await
             }
             Err(e) => Err(ProcessError::Source {
@@ -306,9 +323,12 @@ impl Pipeline {
             }
             return Ok(());
         }
-        if key.kind != Kind::Log {
-            return Ok(());
-        }
+        let evaluate = match key.kind {
+            Kind::Log => Evaluate::Rules,
+            Kind::Insight => Evaluate::Insights,
+            // Both returned above: other services' files are not read, digests are verified.
+            Kind::Digest | Kind::Other => return Ok(()),
+        };
         let source_failure = |source| ProcessError::Source {
             bucket: object.bucket.clone(),
             key: object.key.clone(),
@@ -369,7 +389,7 @@ impl Pipeline {
                 };
             }
         };
-        self.read_records(body, Format::Gzip, origin, object, out)
+        self.read_records(body, Format::Gzip, evaluate, origin, object, out)
             .await
     }
 
@@ -404,12 +424,13 @@ impl Pipeline {
             .await?)
     }
 
-    /// Reads every record of `body`, evaluating rules and (for keyed deliveries) checking each
-    /// record's account against the folder's.
+    /// Reads every record of `body`, evaluating each as `evaluate` says and (for keyed
+    /// deliveries) checking its account against the folder's.
     async fn read_records<R: Read + Send, K: AlertSink>(
         &self,
         body: R,
         format: Format,
+        evaluate: Evaluate,
         origin: Origin<'_>,
         object: &ObjectRef,
         out: &mut Outbox<'_, K>,
@@ -421,7 +442,7 @@ impl Pipeline {
         let mut mismatched = Tally::default();
         let mut unreadable = Tally::default();
         let fatal = loop {
-            let alerts = match reader.next_record() {
+            let evaluated = match reader.next_record() {
                 Ok(Some(rec)) => {
                     out.report.records += 1;
                     if let (Some(folder), Some(named)) =
@@ -431,7 +452,10 @@ impl Pipeline {
                             mismatched.note(|| named.into_owned());
                         }
                     }
-                    self.detections(&rec, origin)
+                    match evaluate {
+                        Evaluate::Rules => Ok(self.detections(&rec, origin)),
+                        Evaluate::Insights => self.insight(&rec, origin),
+                    }
                 }
                 Ok(None) => break None,
                 Err(e) if e.is_record_local() => {
@@ -439,6 +463,14 @@ impl Pipeline {
                     continue;
                 }
                 Err(e) => break Some(e),
+            };
+            let alerts = match evaluated {
+                Ok(alerts) => alerts,
+                Err(e) => {
+                    let index = reader.records_read().saturating_sub(1);
+                    unreadable.note(|| format!("record {index}: {e}"));
+                    continue;
+                }
             };
             for alert in alerts {
                 out.push(alert).await?;
@@ -505,13 +537,47 @@ impl Pipeline {
     }
 
     fn detection(&self, rule: RuleRef<'_>, rec: &Record<'_>, origin: Origin<'_>) -> Alert {
+        self.detection_of(rule, self.slots.summary(rec), rec, origin)
+    }
+
+    fn detection_of(
+        &self,
+        rule: RuleRef<'_>,
+        event: EventSummary,
+        rec: &Record<'_>,
+        origin: Origin<'_>,
+    ) -> Alert {
         Alert::detection(
             rule,
             origin,
-            self.slots.summary(rec),
+            event,
             rec.text(),
             self.settings.max_alert_record_bytes,
         )
+    }
+
+    /// The detection an Insights record raises (none for the end of an insight). Its event is
+    /// the insight's: the API it is about, and no caller or address, which an insight has not.
+    fn insight(&self, rec: &Record<'_>, origin: Origin<'_>) -> Result<Vec<Alert>, InsightError> {
+        let Some(found) = self.insights.alert(rec)? else {
+            return Ok(Vec::new());
+        };
+        let event = EventSummary {
+            event_name: found.details.event_name.clone(),
+            event_source: found.details.event_source.clone(),
+            principal: None,
+            source_ip: None,
+            ..self.slots.summary(rec)
+        };
+        let rule = RuleRef {
+            id: &found.rule_id,
+            title: found.title,
+            severity: insight::SEVERITY,
+            tags: &[],
+        };
+        Ok(vec![self
+            .detection_of(rule, event, rec, origin)
+            .with_insight(found.details)])
     }
 
     /// A decode failure: transient ones fail the invocation, the rest become a delivery alert.
