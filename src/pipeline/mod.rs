@@ -263,6 +263,7 @@ impl Pipeline {
         };
         let result = match source.open(object).await {
             Ok(opened) => {
+                // Without a key there is no telling an Insights file: every file is a log.
                 let (format, evaluate) = (Format::Detect, Evaluate::Rules);
                 self.read_records(opened.body, format, evaluate, origin, object, &mut out)
                     .await
