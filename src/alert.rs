@@ -198,8 +198,8 @@ impl DeliveryProblem {
     }
 }
 
-/// One alert, serialised exactly as DESIGN §6 lists the fields (plus `alert_id` and, when it
-/// applies, `record_truncated`).
+/// One alert, serialised exactly as DESIGN §6 lists the fields (plus `alert_id` and, when they
+/// apply, `insight` and `record_truncated`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
     /// Version of the alert schema; always 1.
@@ -248,9 +248,37 @@ pub struct Alert {
     /// The name of `account_id` in the deployment's account names (`TRAILWATCH_ACCOUNT_NAMES`);
     /// null when unknown. Set by [`Alert::name_accounts`] just before alerts are published.
     pub account_name: Option<String>,
+    /// For an `insight.*` detection, what the CloudTrail Insights event says; absent from the
+    /// JSON of every other alert, whose output it leaves as it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insight: Option<InsightDetails>,
     /// Whether `record` was cut down to fit; serialised only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_truncated: bool,
+}
+
+/// The `insight` field of a CloudTrail Insights alert: the unusual activity and how far it is
+/// from normal. The averages are per minute (calls, or errors for `ApiErrorRateInsight`), as
+/// the record wrote them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InsightDetails {
+    /// `insightDetails.insightType`: `ApiCallRateInsight`, `ApiErrorRateInsight` or what else
+    /// the record names.
+    #[serde(rename = "type")]
+    pub insight_type: String,
+    /// `insightDetails.eventSource`, the service of the unusual activity.
+    pub event_source: Option<String>,
+    /// `insightDetails.eventName`, the API of the unusual activity.
+    pub event_name: Option<String>,
+    /// `insightDetails.state`: `Start` (an `End` raises no alert).
+    pub state: String,
+    /// `insightDetails.insightContext.statistics.baseline.average`.
+    pub baseline_average: serde_json::Number,
+    /// `insightDetails.insightContext.statistics.insight.average`.
+    pub insight_average: serde_json::Number,
+    /// `insightDetails.insightContext.statistics.insightDuration`, in minutes; null when the
+    /// record has none.
+    pub insight_duration: Option<serde_json::Number>,
 }
 
 /// A record's JSON as an alert carries it: the log's own text (validated by the scanner), on
@@ -463,8 +491,17 @@ impl Alert {
             reason: None,
             record: Some(record),
             account_name: None,
+            insight: None,
             record_truncated,
         }
+    }
+
+    /// The detection with the insight it reports; its texts are cut like every other field.
+    pub fn with_insight(mut self, mut insight: InsightDetails) -> Alert {
+        insight.event_source = insight.event_source.map(clip);
+        insight.event_name = insight.event_name.map(clip);
+        self.insight = Some(insight);
+        self
     }
 
     /// A delivery alert: `problem` with `reason`, a sentence saying what was found.
@@ -541,6 +578,7 @@ impl Alert {
             reason: Some(clip(reason)),
             record: None,
             account_name: None,
+            insight: None,
             record_truncated: false,
         }
     }

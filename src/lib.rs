@@ -6,7 +6,8 @@
 //! in control ([`acl`]); its gzip'd JSON is streamed one record at a time ([`decode`]), each
 //! record scanned once for the fields anyone needs ([`record`]) and evaluated by the
 //! filter-pattern rules ([`rules`]) and Sigma rules ([`sigma`]), whose values match texts through
-//! [`text`]; matches and failed checks become alerts ([`alert`]). A
+//! [`text`]; matches and failed checks become alerts ([`alert`]). An Insights file's records are
+//! CloudTrail's own findings instead, read by [`insight`]: the start of each raises an alert. A
 //! digest file instead gets CloudTrail's integrity checks: its signature, its chain and the
 //! hash of every log it lists ([`digest`] for the files as values, [`integrity`] for the checks
 //! over the ports, and the heartbeat that notices digests stopping).
@@ -17,7 +18,7 @@
 //! Module map, data flowing left to right (each module uses only those before it):
 //!
 //! ```text
-//! error, date, acl, record, text → key → config → layout, decode, rules, sigma, digest → alert → ports
+//! error, date, acl, record, text → key → config → layout, decode, rules, sigma, digest → alert → insight, ports
 //!   → integrity → pipeline → local (CLI) | aws, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
@@ -47,6 +48,7 @@ pub mod event;
 pub mod function;
 #[cfg(feature = "lambda")]
 pub mod handler;
+pub mod insight;
 pub mod integrity;
 pub mod key;
 pub mod layout;

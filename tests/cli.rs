@@ -97,13 +97,14 @@ fn replay_of_the_sample_bucket_gives_the_documented_alerts() {
         ("insights", 1),
         ("other", 1),
         ("invalid", 4),
-        ("detections", 22),
+        ("detections", 23),
         ("delivery_alerts", 4),
     ] {
         assert_eq!(stats[field], n, "stats field {field}: {stats}");
     }
-    // 9 readable logs hold 184 records; the corrupt one yields 5 before it breaks.
-    assert_eq!(stats["records"], 189, "{stats}");
+    // 9 readable logs hold 184 records; the corrupt one yields 5 before it breaks; the Insights
+    // file holds 2.
+    assert_eq!(stats["records"], 191, "{stats}");
 }
 
 #[test]
@@ -121,6 +122,17 @@ fn detections_carry_the_event_and_delivery_alerts_the_reason() {
     assert_eq!(root["record"]["userIdentity"]["type"], "Root");
     assert_eq!(root["event_id"], root["record"]["eventID"]);
     assert_eq!(root["reason"], Value::Null);
+    assert!(root.get("insight").is_none(), "{root}");
+    let insight = alerts
+        .iter()
+        .find(|a| a["rule_id"] == "insight.ApiCallRateInsight")
+        .expect("the Insights file's start");
+    assert_eq!(insight["kind"], "detection");
+    assert_eq!(insight["event_name"], "RunInstances");
+    assert_eq!(insight["event_id"], insight["record"]["eventID"]);
+    assert_eq!(insight["record"]["insightDetails"]["state"], "Start");
+    assert_eq!(insight["insight"]["baseline_average"], 0.35);
+    assert_eq!(insight["insight"]["insight_average"], 42.0);
     let mismatch = alerts
         .iter()
         .find(|a| a["rule_id"] == "delivery.account-mismatch")
@@ -505,10 +517,10 @@ expires = 2020-01-01
     let stats: Value =
         serde_json::from_str(&std::fs::read_to_string(stats.path()).unwrap()).unwrap();
     let (detections, suppressed) = (stats["detections"].as_u64(), stats["suppressed"].as_u64());
-    // Every detection is either published or suppressed: the sample's 22 in all.
+    // Every detection is either published or suppressed: the sample's 23 in all.
     assert_eq!(
         detections.zip(suppressed).map(|(d, s)| d + s),
-        Some(22),
+        Some(23),
         "{stats}"
     );
     assert!(

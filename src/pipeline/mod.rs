@@ -1,5 +1,6 @@
 //! One object through the whole pipeline: key, layout, ACL, decode, content checks, rules,
-//! alerts; for a digest, the integrity checks instead of the ACL and the rules. Generic over
+//! alerts; for an Insights file, the insight reader instead of the rules; for a digest, the
+//! integrity checks instead of the ACL and the rules. Generic over
 //! where objects and public keys come from and where alerts go, so the Lambda handler and the
 //! CLI run exactly this code.
 //!
@@ -13,10 +14,11 @@ use std::io::Read;
 
 use crate::accounts::AccountNames;
 use crate::acl::{self, AclVerdict};
-use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin, RuleRef};
+use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, EventSummary, Origin, RuleRef};
 use crate::config::Settings;
 use crate::date::Date;
 use crate::decode::{DecodeError, Format, RecordReader};
+use crate::insight::{self, InsightError, InsightSlots};
 use crate::integrity::{self, Deadline, IntegrityError};
 use crate::key::{Kind, LogKey};
 use crate::layout;
@@ -98,6 +100,18 @@ pub struct Pipeline {
     sigma: SigmaSet,
     suppressions: Suppressions,
     slots: EventSlots,
+    insights: InsightSlots,
+}
+
+/// What each record of a file is evaluated by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evaluate {
+    /// The filter-pattern and Sigma rules: a log's records are API events.
+    Rules,
+    /// The insight reader: an Insights record is CloudTrail's statistics about API events, not
+    /// one itself (no caller, no request; its event name sits under `insightDetails`), so the
+    /// rules, written for API events, have nothing to say about it.
+    Insights,
 }
 
 /// Alerts on their way to the sink, with the counts the report needs.
@@ -163,6 +177,7 @@ impl Pipeline {
         let mut plan = FieldPlan::new();
         let rules = RuleSet::compile(rules, &mut plan)?;
         let slots = EventSlots::register(&mut plan);
+        let insights = InsightSlots::register(&mut plan);
         Ok(Pipeline {
             settings,
             plan,
@@ -170,6 +185,7 @@ impl Pipeline {
             sigma: SigmaSet::default(),
             suppressions: Suppressions::default(),
             slots,
+            insights,
         })
     }
 
@@ -276,7 +292,9 @@ impl Pipeline {
         };
         let result = match source.open(object).await {
             Ok(opened) => {
-                self.read_records(opened.body, Format::Detect, origin, object, &mut out)
+                // Without a key there is no telling an Insights file: every file is a log.
+                let (format, evaluate) = (Format::Detect, Evaluate::Rules);
+                self.read_records(opened.body, format, evaluate, origin, object, &mut out)
                     .await
             }
             Err(e) => Err(ProcessError::Source {
@@ -335,9 +353,12 @@ impl Pipeline {
             }
             return Ok(());
         }
-        if key.kind != Kind::Log {
-            return Ok(());
-        }
+        let evaluate = match key.kind {
+            Kind::Log => Evaluate::Rules,
+            Kind::Insight => Evaluate::Insights,
+            // Both returned above: other services' files are not read, digests are verified.
+            Kind::Digest | Kind::Other => return Ok(()),
+        };
         let source_failure = |source| ProcessError::Source {
             bucket: object.bucket.clone(),
             key: object.key.clone(),
@@ -398,7 +419,7 @@ impl Pipeline {
                 };
             }
         };
-        self.read_records(body, Format::Gzip, origin, object, out)
+        self.read_records(body, Format::Gzip, evaluate, origin, object, out)
             .await
     }
 
@@ -433,12 +454,13 @@ impl Pipeline {
             .await?)
     }
 
-    /// Reads every record of `body`, evaluating rules and (for keyed deliveries) checking each
-    /// record's account against the folder's.
+    /// Reads every record of `body`, evaluating each as `evaluate` says and (for keyed
+    /// deliveries) checking its account against the folder's.
     async fn read_records<R: Read + Send, K: AlertSink>(
         &self,
         body: R,
         format: Format,
+        evaluate: Evaluate,
         origin: Origin<'_>,
         object: &ObjectRef,
         out: &mut Outbox<'_, K>,
@@ -452,7 +474,7 @@ impl Pipeline {
         // Suppressions expire at the end of a UTC day; one object is read within minutes.
         let today = Date::today_utc();
         let fatal = loop {
-            let alerts = match reader.next_record() {
+            let evaluated = match reader.next_record() {
                 Ok(Some(rec)) => {
                     out.report.records += 1;
                     if let (Some(folder), Some(named)) =
@@ -462,7 +484,11 @@ impl Pipeline {
                             mismatched.note(|| named.into_owned());
                         }
                     }
-                    self.detections(&rec, origin, today, &mut out.report.suppressed)
+                    let suppressed = &mut out.report.suppressed;
+                    match evaluate {
+                        Evaluate::Rules => Ok(self.detections(&rec, origin, today, suppressed)),
+                        Evaluate::Insights => self.insight(&rec, origin, today, suppressed),
+                    }
                 }
                 Ok(None) => break None,
                 Err(e) if e.is_record_local() => {
@@ -470,6 +496,14 @@ impl Pipeline {
                     continue;
                 }
                 Err(e) => break Some(e),
+            };
+            let alerts = match evaluated {
+                Ok(alerts) => alerts,
+                Err(e) => {
+                    let index = reader.records_read().saturating_sub(1);
+                    unreadable.note(|| format!("record {index}: {e}"));
+                    continue;
+                }
             };
             for alert in alerts {
                 out.push(alert).await?;
@@ -506,7 +540,7 @@ impl Pipeline {
     }
 
     /// The detections of every rule matching `rec`, but those a suppression live on `today`
-    /// covers: those are added to `suppressed` and logged at debug level.
+    /// covers ([`Pipeline::suppressed`]).
     fn detections(
         &self,
         rec: &Record<'_>,
@@ -515,22 +549,10 @@ impl Pipeline {
         suppressed: &mut u64,
     ) -> Vec<Alert> {
         let mut alerts = Vec::new();
-        let mut raise = |rule: RuleRef<'_>| match self.suppressions.covering(rule.id, rec, today) {
-            None => alerts.push(self.detection(rule, rec, origin)),
-            Some(by) => {
-                *suppressed += 1;
-                // The alert is built only to name it: a suppressed flood costs no copies.
-                if tracing::enabled!(tracing::Level::DEBUG) {
-                    let alert = self.detection(rule, rec, origin);
-                    tracing::debug!(
-                        alert_id = %alert.alert_id,
-                        rule_id = rule.id,
-                        key = origin.key,
-                        suppression = %by.at,
-                        reason = %by.reason,
-                        "Detection suppressed."
-                    );
-                }
+        let mut raise = |rule: RuleRef<'_>| {
+            let alert = || self.detection(rule, rec, origin);
+            if !self.suppressed(rule.id, rec, today, suppressed, alert) {
+                alerts.push(alert());
             }
         };
         self.rules.for_each_match(rec, |rule| {
@@ -553,14 +575,89 @@ impl Pipeline {
         alerts
     }
 
+    /// Whether a suppression live on `today` covers the detection of `rule_id` on `rec`; if so
+    /// it is added to `suppressed` and logged at debug level with the id of the alert it
+    /// would have been (built by `alert` only then: a suppressed flood costs no copies).
+    fn suppressed(
+        &self,
+        rule_id: &str,
+        rec: &Record<'_>,
+        today: Date,
+        suppressed: &mut u64,
+        alert: impl FnOnce() -> Alert,
+    ) -> bool {
+        let Some(by) = self.suppressions.covering(rule_id, rec, today) else {
+            return false;
+        };
+        *suppressed += 1;
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let alert = alert();
+            tracing::debug!(
+                alert_id = %alert.alert_id,
+                rule_id,
+                key = alert.key.as_deref(),
+                suppression = %by.at,
+                reason = %by.reason,
+                "Detection suppressed."
+            );
+        }
+        true
+    }
+
     fn detection(&self, rule: RuleRef<'_>, rec: &Record<'_>, origin: Origin<'_>) -> Alert {
+        self.detection_of(rule, self.slots.summary(rec), rec, origin)
+    }
+
+    fn detection_of(
+        &self,
+        rule: RuleRef<'_>,
+        event: EventSummary,
+        rec: &Record<'_>,
+        origin: Origin<'_>,
+    ) -> Alert {
         Alert::detection(
             rule,
             origin,
-            self.slots.summary(rec),
+            event,
             rec.text(),
             self.settings.max_alert_record_bytes,
         )
+    }
+
+    /// The detection an Insights record raises (none for the end of an insight, or when a
+    /// suppression live on `today` covers it). Its event is the insight's: the API it is
+    /// about, and no caller or address, which an insight has not.
+    fn insight(
+        &self,
+        rec: &Record<'_>,
+        origin: Origin<'_>,
+        today: Date,
+        suppressed: &mut u64,
+    ) -> Result<Vec<Alert>, InsightError> {
+        let Some(found) = self.insights.alert(rec)? else {
+            return Ok(Vec::new());
+        };
+        let event = EventSummary {
+            event_name: found.details.event_name.clone(),
+            event_source: found.details.event_source.clone(),
+            principal: None,
+            source_ip: None,
+            ..self.slots.summary(rec)
+        };
+        let rule = RuleRef {
+            id: &found.rule_id,
+            title: found.title,
+            severity: insight::SEVERITY,
+            tags: &[],
+        };
+        let alert = || {
+            self.detection_of(rule, event.clone(), rec, origin)
+                .with_insight(found.details.clone())
+        };
+        if self.suppressed(rule.id, rec, today, suppressed, alert) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![alert()])
     }
 
     /// A decode failure: transient ones fail the invocation, the rest become a delivery alert.

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::moto::{free_port, wait_for_port, Running};
 use crate::proxy::FaultProxy;
 use crate::world::*;
+use trailwatch_synth::{delivery_of, gzip, insight_event, insight_key};
 
 const RULES_KEY: &str = "config/trailwatch-rules.toml";
 const NAMES_KEY: &str = "config/account-names.toml";
@@ -427,9 +428,35 @@ async fn serves_invocations(artifact: Artifact) {
     assert_eq!(dev, ["CloudWatch.1"], "{}", logs(&log));
 
     // Deliveries that are wrong give delivery alerts: a stranger's, and Dev's cut short (not
-    // gzip), in a plain S3 notification.
+    // gzip); and Production's Insights file the start of its insight. In a plain S3
+    // notification.
     let stranger_key = stranger_key();
     let corrupt_key = dev_key("CorruptGzipData1");
+    let insight_key = insight_key(
+        None,
+        None,
+        PRODUCTION,
+        "us-east-1",
+        DAY,
+        (12, 15),
+        "InsightInsight12",
+    );
+    let events = ["Start", "End"].map(|state| {
+        insight_event(
+            PRODUCTION,
+            "us-east-1",
+            "2025-03-14T11:58:00Z",
+            state,
+            "ApiErrorRateInsight",
+        )
+    });
+    world
+        .put(
+            &insight_key,
+            gzip(delivery_of(&events).as_bytes(), 1),
+            Acl::BucketOwnerFullControl,
+        )
+        .await;
     world
         .put(
             &stranger_key,
@@ -442,7 +469,7 @@ async fn serves_invocations(artifact: Artifact) {
     world
         .put(&corrupt_key, corrupt, Acl::BucketOwnerFullControl)
         .await;
-    let records: Vec<Value> = [&stranger_key, &corrupt_key]
+    let records: Vec<Value> = [&stranger_key, &corrupt_key, &insight_key]
         .iter()
         .map(|key| {
             serde_json::json!({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
@@ -458,9 +485,8 @@ async fn serves_invocations(artifact: Artifact) {
         String::from_utf8_lossy(&out.stderr),
         logs(&log)
     );
-    let mut got: Vec<(String, String)> = world
-        .drain(&world.security)
-        .await
+    let delivered = world.drain(&world.security).await;
+    let mut got: Vec<(String, String)> = delivered
         .iter()
         .map(|d| {
             (
@@ -476,9 +502,30 @@ async fn serves_invocations(artifact: Artifact) {
             "delivery.unexpected-account".to_string(),
         ),
         (corrupt_key.clone(), "delivery.corrupt".to_string()),
+        (
+            insight_key.clone(),
+            "insight.ApiErrorRateInsight".to_string(),
+        ),
     ];
     want.sort();
     assert_eq!(got, want, "{}", logs(&log));
+    // The insight's alert is a detection (subscriptions on `kind` hear of it) that carries the
+    // insight, and its record is the Start event.
+    let insight = delivered
+        .iter()
+        .find(|d| d.rule_id() == "insight.ApiErrorRateInsight")
+        .unwrap();
+    assert_eq!(insight.attributes["kind"], "detection");
+    assert_eq!(insight.attributes["rule_id"], "insight.ApiErrorRateInsight");
+    assert_eq!(insight.attributes["event_name"], "RunInstances");
+    assert_eq!(insight.alert["event_id"], events[0]["eventID"]);
+    assert_eq!(insight.alert["record"], events[0]);
+    assert_eq!(
+        insight.alert["insight"],
+        serde_json::json!({"type": "ApiErrorRateInsight", "event_source": "ec2.amazonaws.com",
+            "event_name": "RunInstances", "state": "Start", "baseline_average": 0.35,
+            "insight_average": 42.0, "insight_duration": null})
+    );
     let dev: Vec<String> = world
         .drain(&world.dev)
         .await
@@ -507,7 +554,7 @@ async fn serves_invocations(artifact: Artifact) {
         .lines()
         .filter(|l| l.contains("Processed the object"))
         .collect();
-    assert_eq!(processed.len(), 4, "one line per object: {logged}");
+    assert_eq!(processed.len(), 5, "one line per object: {logged}");
     let mut suppressed = 0;
     for line in processed {
         let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));

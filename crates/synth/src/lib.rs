@@ -11,7 +11,7 @@
 //!   denials. Ordinary records never fire a CIS control except CloudWatch.2 through those
 //!   denials.
 //! - [`cis_hit`] / [`near_miss`]: one record that fires exactly one named control, or a
-//!   look-alike that fires none.
+//!   look-alike that fires none; [`insight_event`]: the start or end of a CloudTrail Insight.
 //! - [`delivery_text`], [`delivery_of`], [`gzip`], [`log_key`], [`digest_key`],
 //!   [`insight_key`]: files and keys as CloudTrail delivers them.
 //! - [`sample_bucket`]: the bundled `events/sample-bucket/`, and [`SAMPLE_ALERTS`]: what each of
@@ -125,6 +125,44 @@ pub fn cis_hit(control: &str, account_id: &str, region: &str, event_time: &str) 
 /// [`NEAR_MISSES`]); `None` otherwise, or for a malformed `event_time`.
 pub fn near_miss(name: &str, account_id: &str, region: &str, event_time: &str) -> Option<Value> {
     controls::near_miss(name, account_id, region, event_time)
+}
+
+/// An Insights event record as CloudTrail writes it under `CloudTrail-Insight/`: the `state`
+/// (`Start` or `End`) of an `insight_type` insight on EC2's `RunInstances` for `account_id` in
+/// `region` at `event_time`, averaging 42.0 calls (or errors) a minute against a baseline of
+/// 0.35; an `End` also says how long the insight lasted, 11 minutes. Deterministic in its
+/// arguments; the start and end of one insight share their `sharedEventID`.
+pub fn insight_event(
+    account_id: &str,
+    region: &str,
+    event_time: &str,
+    state: &str,
+    insight_type: &str,
+) -> Value {
+    let id = |parts: &[&str]| Rng::from_parts(parts).uuid();
+    let mut statistics =
+        serde_json::json!({"baseline": {"average": 0.35}, "insight": {"average": 42.0}});
+    if state == "End" {
+        statistics["insightDuration"] = 11.into();
+        statistics["baselineDuration"] = 10_079.into();
+    }
+    serde_json::json!({
+        "eventVersion": "1.08",
+        "eventTime": event_time,
+        "awsRegion": region,
+        "eventID": id(&["insight-event", account_id, region, event_time, state, insight_type]),
+        "eventType": "AwsCloudTrailInsight",
+        "recipientAccountId": account_id,
+        "sharedEventID": id(&["insight-shared", account_id, region, insight_type]),
+        "insightDetails": {
+            "state": state,
+            "eventSource": "ec2.amazonaws.com",
+            "eventName": "RunInstances",
+            "insightType": insight_type,
+            "insightContext": {"statistics": statistics},
+        },
+        "eventCategory": "Insight",
+    })
 }
 
 /// `{"Records":[...]}` text of about `target_bytes` uncompressed, ordinary records only (for benchmarks).

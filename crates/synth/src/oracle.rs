@@ -67,8 +67,26 @@ fn fires(r: &Value, control: &str) -> bool {
     }
 }
 
-/// The ids of the built-in controls that `record` fires, in pack order.
+/// What an Insights event raises: `insight.<type>` for the start of an insight of a type the
+/// generator writes, nothing for its end. The pipeline's reading of CloudTrail's own finding,
+/// not a rule of the pack, which Insights events never meet.
+fn insight(r: &Value) -> Option<&'static str> {
+    if !is(r, &["insightDetails", "state"], "Start") {
+        return None;
+    }
+    match text(r, &["insightDetails", "insightType"])? {
+        "ApiCallRateInsight" => Some("insight.ApiCallRateInsight"),
+        "ApiErrorRateInsight" => Some("insight.ApiErrorRateInsight"),
+        _ => None,
+    }
+}
+
+/// The ids of what `record` raises: for an Insights event its insight alert, else the
+/// built-in controls it fires, in pack order.
 pub(crate) fn fired(r: &Value) -> Vec<&'static str> {
+    if is(r, &["eventType"], "AwsCloudTrailInsight") {
+        return insight(r).into_iter().collect();
+    }
     CONTROLS
         .iter()
         .copied()
@@ -138,6 +156,16 @@ mod tests {
                 "organizations create policy",
                 json!({"eventSource": "organizations.amazonaws.com", "eventName": "CreatePolicy"}),
                 vec!["CloudWatch.4", "CIS.4.15"],
+            ),
+            (
+                "insight start",
+                json!({"eventType": "AwsCloudTrailInsight", "insightDetails": {"state": "Start", "insightType": "ApiErrorRateInsight"}}),
+                vec!["insight.ApiErrorRateInsight"],
+            ),
+            (
+                "insight end, with a caller the rules would flag",
+                json!({"eventType": "AwsCloudTrailInsight", "userIdentity": {"type": "Root"}, "insightDetails": {"state": "End", "insightType": "ApiCallRateInsight"}}),
+                vec![],
             ),
         ];
         for (name, record, want) in cases {

@@ -10,8 +10,9 @@ pub struct SampleAlerts {
     pub key_part: &'static str,
     /// How many records the object holds; `None` when it does not decode.
     pub records: Option<usize>,
-    /// Each rule id it raises and how many alerts of it: built-in controls (detections) and the
-    /// pipeline's checks of the delivery itself (ids starting with `delivery.`).
+    /// Each rule id it raises and how many alerts of it: built-in controls and the starts of
+    /// CloudTrail Insights (`insight.*`), which are detections, and the pipeline's checks of the
+    /// delivery itself (ids starting with `delivery.`).
     pub alerts: &'static [(&'static str, usize)],
 }
 
@@ -27,7 +28,7 @@ const fn object(
     }
 }
 
-/// Every object of the sample bucket, sorted by key: 26 alerts, 22 detections and 4 delivery
+/// Every object of the sample bucket, sorted by key: 27 alerts, 23 detections and 4 delivery
 /// alerts.
 pub const SAMPLE_ALERTS: [SampleAlerts; 14] = [
     object(
@@ -35,7 +36,11 @@ pub const SAMPLE_ALERTS: [SampleAlerts; 14] = [
         Some(0),
         &[],
     ),
-    object("_CloudTrail-Insight_us-east-1_20250314T1215Z_", Some(2), &[]),
+    object(
+        "_CloudTrail-Insight_us-east-1_20250314T1215Z_",
+        Some(2),
+        &[("insight.ApiCallRateInsight", 1)],
+    ),
     object(
         "111111111111_CloudTrail_eu-west-1_20250314T0920Z_",
         Some(29),
@@ -116,7 +121,7 @@ mod tests {
         };
         assert_eq!(
             (count(false), count(true)),
-            (22, 4),
+            (23, 4),
             "detections, delivery alerts"
         );
     }
