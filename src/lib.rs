@@ -12,13 +12,13 @@
 //! over the ports, and the heartbeat that notices digests stopping).
 //! [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3, CloudTrail and
 //! SNS in Lambda ([`aws`], [`handler`]), a folder or S3, a key file and stdout in the CLI
-//! ([`local`]).
+//! ([`local`], which writes alerts as JSON lines or as the readable lines of [`render`]).
 //!
 //! Module map, data flowing left to right (each module uses only those before it):
 //!
 //! ```text
 //! error, date, acl, record, text → key → config → layout, decode, rules, sigma, digest → alert → ports
-//!   → integrity → pipeline → local (CLI) | aws, handler → function (Lambda)
+//!   → integrity → pipeline → render → local (CLI) | aws, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
 //!
@@ -53,6 +53,7 @@ pub mod local;
 pub mod pipeline;
 pub mod ports;
 pub mod record;
+pub mod render;
 pub mod rules;
 pub mod sigma;
 pub mod text;
