@@ -6,20 +6,21 @@
 //! in control ([`acl`]); its gzip'd JSON is streamed one record at a time ([`decode`]), each
 //! record scanned once for the fields anyone needs ([`record`]) and evaluated by the
 //! filter-pattern rules ([`rules`]) and Sigma rules ([`sigma`]), whose values match texts through
-//! [`text`]; matches and failed checks become alerts ([`alert`]). An Insights file's records are
+//! [`text`]; matches and failed checks become alerts ([`alert`], their accounts named by
+//! [`accounts`]). An Insights file's records are
 //! CloudTrail's own findings instead, read by [`insight`]: the start of each raises an alert. A
 //! digest file instead gets CloudTrail's integrity checks: its signature, its chain and the
 //! hash of every log it lists ([`digest`] for the files as values, [`integrity`] for the checks
 //! over the ports, and the heartbeat that notices digests stopping).
 //! [`pipeline`] runs those steps for one object, generic over the [`ports`]: S3, CloudTrail and
 //! SNS in Lambda ([`aws`], [`handler`]), a folder or S3, a key file and stdout in the CLI
-//! ([`local`]).
+//! ([`local`], which writes alerts as JSON lines or as the readable lines of [`render`]).
 //!
 //! Module map, data flowing left to right (each module uses only those before it):
 //!
 //! ```text
-//! error, date, acl, record, text → key → config → layout, decode, rules, sigma, digest → alert → insight, ports
-//!   → integrity → pipeline → local (CLI) | aws, handler → function (Lambda)
+//! error, date, acl, record, text → key → accounts, config → layout, decode, rules, sigma, digest → alert
+//!   → insight, ports → integrity → pipeline → render → local (CLI) | aws, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
 //!
@@ -56,6 +57,7 @@ pub mod local;
 pub mod pipeline;
 pub mod ports;
 pub mod record;
+pub mod render;
 pub mod rules;
 pub mod sigma;
 pub mod text;

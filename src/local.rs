@@ -1,7 +1,7 @@
 //! The local adapters: a folder shaped like the bucket as the object source, stdout as the
-//! alert sink. What `trailwatch scan` and `trailwatch replay DIR` run on, with no AWS at all.
-//! A folder keeps no ACLs and no metadata, so neither the ACL check nor the digest checks run
-//! over it (INTEGRITY §7).
+//! alert sink (in either [`Format`]). What `trailwatch scan` and `trailwatch replay DIR` run
+//! on, with no AWS at all. A folder keeps no ACLs and no metadata, so neither the ACL check nor
+//! the digest checks run over it (INTEGRITY §7).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -12,6 +12,7 @@ use crate::alert::Alert;
 use crate::ports::{
     AlertSink, Metadata, ObjectRef, ObjectSource, Opened, SinkError, SourceError, SourceErrorKind,
 };
+use crate::render::Format;
 
 /// Files under a root folder; an object's key is its path relative to the root, with `/`.
 #[derive(Debug, Clone)]
@@ -118,21 +119,37 @@ impl ObjectSource for FolderSource {
     }
 }
 
-/// Alerts as JSON lines on stdout, flushed per batch so a pipe sees them promptly.
-#[derive(Debug, Default)]
-pub struct StdoutSink;
+/// Alerts on stdout in a [`Format`] (JSON lines unless asked otherwise), flushed per batch so a
+/// pipe sees them promptly.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StdoutSink {
+    format: Format,
+}
 
-impl AlertSink for StdoutSink {
-    async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+impl StdoutSink {
+    /// A sink writing `format`.
+    pub fn new(format: Format) -> Self {
+        StdoutSink { format }
+    }
+
+    /// Writes `alerts` at once: what `publish` does, for callers outside the async pipeline.
+    pub fn write(&self, alerts: &[Alert]) -> Result<(), SinkError> {
         let mut out = io::stdout().lock();
         for alert in alerts {
-            let line = alert
-                .to_json_line()
+            let line = self
+                .format
+                .line(alert)
                 .map_err(|e| SinkError::new("encoding an alert").caused_by(e))?;
             writeln!(out, "{line}")
                 .map_err(|e| SinkError::new("writing to stdout").caused_by(e))?;
         }
         out.flush()
             .map_err(|e| SinkError::new("writing to stdout").caused_by(e))
+    }
+}
+
+impl AlertSink for StdoutSink {
+    async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        self.write(alerts)
     }
 }

@@ -1,5 +1,6 @@
 //! The `trailwatch` binary as outside checks drive it (DESIGN §8): replay over the bundled
-//! sample bucket, key, scan and rules, with their exit codes.
+//! sample bucket, key, scan and rules, with their exit codes; the text format, `--jobs` and the
+//! progress bar (on a real pseudo-terminal).
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -258,11 +259,13 @@ fn rules_lists_the_pack_and_custom_files_change_it() {
 
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
-    let usage_errors: [&[&str]; 4] = [
+    let usage_errors: [&[&str]; 6] = [
         &["key"],
         &["replay"],
         &["frobnicate"],
         &["scan", "--no-such-flag", "x.json"],
+        &["replay", "--jobs", "0", "events/sample-bucket"],
+        &["scan", "--format", "yaml", "x.json"],
     ];
     for args in usage_errors {
         let out = trailwatch(args);
@@ -590,6 +593,27 @@ fn account_names_from_the_environment_name_every_kind_of_alert() {
         }
     }
     assert_eq!(kinds, ["delivery", "detection"].map(String::from).into());
+    // The text lines and the summary read the name beside the id.
+    let mut text_args = args.clone();
+    text_args.splice(1..1, ["--format", "text"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(&text_args)
+        .env("TRAILWATCH_ACCOUNT_NAMES", names.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("CloudWatch.1  Production (111111111111)  us-east-1")),
+        "{text}"
+    );
+    assert!(
+        table_rows(&text)
+            .iter()
+            .any(|row| row[0] == "Dev (222222222222)"),
+        "{text}"
+    );
 
     // A names file that does not parse stops the run, naming the file.
     std::fs::write(names.path(), "111111111111 = \"Prod\"\n2222 = \"Dev\"\n").unwrap();
@@ -606,4 +630,299 @@ fn account_names_from_the_environment_name_every_kind_of_alert() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty(), "nothing read before the names");
+}
+
+/// How many alerts the sample bucket's replay publishes, by its table.
+fn sample_alert_count() -> usize {
+    SAMPLE_ALERTS
+        .iter()
+        .flat_map(|o| o.alerts.iter().map(|(_, n)| *n))
+        .sum()
+}
+
+/// The sample replay's stdout and `--stats` with `extra` arguments.
+fn sample_replay(extra: &[&str]) -> (Output, Value) {
+    let stats = tempfile::NamedTempFile::new().unwrap();
+    let mut args = SAMPLE_ARGS.to_vec();
+    args.extend(extra);
+    args.extend([
+        "--stats",
+        stats.path().to_str().unwrap(),
+        "events/sample-bucket",
+    ]);
+    let out = trailwatch(&args);
+    assert!(
+        out.status.success(),
+        "{extra:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = serde_json::from_str(&std::fs::read_to_string(stats.path()).unwrap()).unwrap();
+    (out, stats)
+}
+
+#[test]
+fn replay_prints_the_same_for_any_number_of_jobs() {
+    for format in ["json", "text"] {
+        let (one, one_stats) = sample_replay(&["--format", format, "--jobs", "1"]);
+        assert_eq!(
+            String::from_utf8_lossy(&one.stdout)
+                .lines()
+                .filter(|l| l.contains("AWSLogs/"))
+                .count(),
+            sample_alert_count(),
+            "{format}: every alert"
+        );
+        for jobs in ["4", "3"] {
+            let (many, many_stats) = sample_replay(&["--format", format, "--jobs", jobs]);
+            assert!(
+                one.stdout == many.stdout,
+                "{format}, --jobs {jobs}: stdout differs from --jobs 1"
+            );
+            assert_eq!(one_stats, many_stats, "{format}, --jobs {jobs}");
+        }
+    }
+}
+
+/// The rows of the tables in `text`, each as its cells.
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| {
+            l.split(['│', '┆'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn text_replay_is_one_line_per_alert_then_the_summary_of_the_json_alerts() {
+    let (json, stats) = sample_replay(&[]);
+    let alerts = json_lines(&json);
+    let (text, _) = sample_replay(&["--format", "text"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let field = |a: &Value, name: &str| a[name].as_str().unwrap_or("-").to_string();
+    for (alert, line) in alerts.iter().zip(&lines) {
+        let what = if alert["kind"] == "detection" {
+            format!(
+                "{} {}  {}  {}",
+                field(alert, "event_source"),
+                field(alert, "event_name"),
+                field(alert, "principal"),
+                field(alert, "source_ip")
+            )
+        } else {
+            field(alert, "reason")
+        };
+        let want = format!(
+            "{:<8}  {}  {}  {}  {what}  {}",
+            field(alert, "severity").to_uppercase(),
+            field(alert, "rule_id"),
+            field(alert, "account_id"),
+            field(alert, "region"),
+            field(alert, "key")
+        );
+        assert_eq!(*line, want);
+    }
+    // The JSON run's summary goes to stderr; the text run's follows the alert lines.
+    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for a in &alerts {
+        *counts
+            .entry((field(a, "account_id"), field(a, "rule_id")))
+            .or_default() += 1;
+    }
+    let mut want = vec![vec!["Account".to_string(), "Rule".into(), "Alerts".into()]];
+    want.extend(
+        counts
+            .into_iter()
+            .map(|((account, rule), n)| vec![account, rule, n.to_string()]),
+    );
+    want.push(
+        [
+            "Objects",
+            "Records",
+            "Detections",
+            "Suppressed",
+            "Delivery",
+            "Integrity",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    let delivery = alerts.iter().filter(|a| a["kind"] == "delivery").count();
+    want.push(vec![
+        stats["objects"].to_string(),
+        stats["records"].to_string(),
+        stats["detections"].to_string(),
+        stats["suppressed"].to_string(),
+        delivery.to_string(),
+        "0".into(),
+    ]);
+    let summary = lines[alerts.len()..].join("\n");
+    assert_eq!(table_rows(&summary), want);
+    assert_eq!(
+        table_rows(&String::from_utf8_lossy(&json.stderr)),
+        want,
+        "the same table on stderr with JSON"
+    );
+}
+
+#[test]
+fn text_lines_escape_what_a_log_could_send_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file name is a key, written by whoever wrote the object.
+    let log = dir.path().join("evil\u{1b}[2J.json");
+    std::fs::write(
+        &log,
+        r#"{"Records":[{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","userIdentity":{"arn":"x\r\u001b]0;owned\u0007\u009b1m\u202e"},"sourceIPAddress":"1.2.3.4\nHIGH fake line","eventID":"e1"}]}"#,
+    )
+    .unwrap();
+    let out = trailwatch(&["scan", "--format", "text", log.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text:?}");
+    assert!(
+        !text
+            .trim_end_matches('\n')
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(
+            r"StopLogging  x\r\u{1b}]0;owned\u{7}\u{9b}1m\u{202e}  1.2.3.4\nHIGH fake line"
+        ),
+        "{text:?}"
+    );
+    assert!(text.ends_with("evil\\u{1b}[2J.json\n"), "{text:?}");
+}
+
+/// Drops the escape sequences a terminal acts on (CSI, OSC) and carriage returns from `text`.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    for c in chars.by_ref() {
+                        if c == '\u{7}' {
+                            break;
+                        }
+                    }
+                }
+            },
+            '\r' => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The sample replay with stderr on a pseudo-terminal: what the terminal received, and the
+/// run's stdout.
+fn replay_on_a_terminal() -> (String, Output) {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    rustix::termios::tcsetwinsize(
+        &master,
+        rustix::termios::Winsize {
+            ws_row: 40,
+            ws_col: 160,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        },
+    )
+    .unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(std::ffi::OsStr::from_bytes(name.as_bytes()))
+        .unwrap();
+    let mut master = std::fs::File::from(master);
+    // Read while the child writes: a full terminal buffer would block it.
+    let screen = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut chunk = [0; 4096];
+        // Linux answers EIO once the last holder of the terminal side closes it.
+        while let Ok(n @ 1..) = master.read(&mut chunk) {
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        seen
+    });
+    let mut args = SAMPLE_ARGS.to_vec();
+    args.extend(["--jobs", "2", "events/sample-bucket"]);
+    // The command owns our only handle on the terminal side: dropped with it once spawned.
+    let child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(terminal)
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let screen = String::from_utf8(screen.join().unwrap()).unwrap();
+    (plain(&screen), out)
+}
+
+#[test]
+fn replay_shows_progress_on_a_terminal_and_nothing_on_a_pipe() {
+    let (screen, out) = replay_on_a_terminal();
+    let bars: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains(" objects  "))
+        .collect();
+    assert!(
+        bars.first().is_some_and(|b| b.contains(" 0/14 objects ")),
+        "{screen}"
+    );
+    let last = bars.last().unwrap();
+    assert!(
+        last.contains(" 14/14 objects  ")
+            && last.contains(&format!(" objects/s  {} alerts ", sample_alert_count())),
+        "the final count stays: {screen}"
+    );
+    assert!(bars.len() >= 2, "{screen}");
+    // Log lines and the table are written below the bar, never into its line.
+    let log = screen
+        .lines()
+        .find(|l| l.contains("replay finished"))
+        .unwrap();
+    assert!(!log.contains("objects  "), "{screen}");
+    assert!(screen.contains("│ 444444444444 ┆ delivery.unexpected-account ┆      1 │"));
+    assert_eq!(
+        json_lines(&out).len(),
+        sample_alert_count(),
+        "stdout carries the alerts only"
+    );
+
+    let (piped, _) = sample_replay(&["--jobs", "2"]);
+    let stderr = String::from_utf8(piped.stderr).unwrap();
+    assert!(
+        !stderr.contains("objects/s") && !stderr.contains('\r'),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.trim().is_empty()),
+        "not even a blank line: {stderr:?}"
+    );
+    assert!(out.stdout == piped.stdout);
 }

@@ -1,6 +1,7 @@
 //! The `trailwatch` command-line tool: the same pipeline as the Lambda function, over local
 //! files with no AWS at all, or over a bucket (`replay s3://`, `verify`) through the same S3
-//! adapter the function uses. Stdout carries JSON lines only; logs go to stderr.
+//! adapter the function uses. Stdout carries JSON lines (or, with `--format text`, readable
+//! lines and `replay`'s summary table); logs, and `replay`'s progress bar, go to stderr.
 //!
 //! `scan`, `replay` and `verify` honour the function's size limits (`TRAILWATCH_MAX_*`), so a
 //! hostile file is bounded locally exactly as in Lambda, and its account names
@@ -9,16 +10,21 @@
 //! Exit status: 0 on success (alerts are results, not failures), 1 on an operational error
 //! (unreadable file, bad rules file, S3 failing), 2 on a usage error.
 
+mod ordered;
+mod progress;
 mod remote;
 
+use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use trailwatch::accounts::AccountNames;
+use trailwatch::alert::Alert;
 use trailwatch::config::{env_account_names, parse_accounts, parse_org_id, Settings};
 use trailwatch::date::Date;
 use trailwatch::error::chain;
@@ -26,10 +32,12 @@ use trailwatch::integrity::{Deadline, FileKeys};
 use trailwatch::key::{url_decode, LogKey};
 use trailwatch::local::{FolderSource, StdoutSink};
 use trailwatch::pipeline::{Pipeline, Stats};
-use trailwatch::ports::{ObjectRef, ObjectSource, PublicKeys};
+use trailwatch::ports::{AlertSink, ObjectRef, ObjectSource, PublicKeys, SinkError};
+use trailwatch::render::{Format, Summary};
 use trailwatch::rules::{effective_rules, effective_suppressions, RuleDef, SuppressionDef};
 use trailwatch::sigma::{self, SigmaSource};
 
+use progress::Progress;
 use remote::{BucketUrl, Usage};
 
 #[derive(Parser)]
@@ -61,6 +69,9 @@ enum Command {
         /// Sigma rules: a rule file, or a folder whose .yml/.yaml files are read (repeatable).
         #[arg(long, value_name = "PATH")]
         sigma: Vec<PathBuf>,
+        /// How alerts are written: JSON lines, or one readable line each.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
@@ -86,6 +97,14 @@ enum Command {
         /// only); default: TRAILWATCH_PUBLIC_KEYS, else ask CloudTrail.
         #[arg(long, value_name = "FILE")]
         public_keys: Option<PathBuf>,
+        /// How alerts are written: JSON lines, or one readable line each; the summary table
+        /// follows them on stdout as text, or goes to stderr with JSON.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Objects processed at once (default: the number of cores); the output is the same
+        /// for any N.
+        #[arg(long, value_name = "N")]
+        jobs: Option<NonZeroUsize>,
         /// The bucket root (keys are paths relative to it), or s3://BUCKET[/PREFIX].
         #[arg(value_name = "DIR")]
         dir: String,
@@ -107,6 +126,9 @@ enum Command {
         /// TRAILWATCH_EXPECTED_ACCOUNTS); set, the heartbeat runs as of END.
         #[arg(long, value_name = "A,B")]
         expected_accounts: Option<String>,
+        /// How alerts are written: JSON lines, or one readable line each.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
         /// s3://BUCKET[/PREFIX]
         #[arg(value_name = "URL")]
         url: String,
@@ -123,8 +145,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let progress = Progress::hidden();
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(progress.clone())
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -140,7 +163,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli.command) {
+    match run(cli.command, &progress) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{}", chain(e.as_ref()));
@@ -149,7 +172,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<()> {
+fn run(command: Command, progress: &Progress) -> Result<()> {
     match command {
         Command::Key { url_encoded, keys } => print_keys(&keys, url_encoded),
         Command::Rules { rules, sigma } => {
@@ -176,6 +199,7 @@ fn run(command: Command) -> Result<()> {
         Command::Scan {
             rules,
             sigma,
+            format,
             paths,
         } => {
             let pipeline = pipeline(
@@ -183,7 +207,7 @@ fn run(command: Command) -> Result<()> {
                 &load_rules(rules.as_deref())?,
                 &sigma,
             )?;
-            block_on(scan(&pipeline, &paths))?
+            block_on(scan(&pipeline, &paths, StdoutSink::new(format)))?
         }
         Command::Replay {
             rules,
@@ -192,6 +216,8 @@ fn run(command: Command) -> Result<()> {
             expected_org,
             stats,
             public_keys,
+            format,
+            jobs,
             dir,
         } => {
             let settings = Settings {
@@ -208,8 +234,19 @@ fn run(command: Command) -> Result<()> {
             .with_env_tuning()?;
             let settings = with_account_names(settings)?;
             let pipeline = pipeline(settings, &load_rules(rules.as_deref())?, &sigma)?;
+            let show = Show {
+                format,
+                // A machine that cannot say how many cores it has still has one.
+                jobs: jobs.unwrap_or_else(|| {
+                    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
+                }),
+                progress,
+            };
+            let runtime = runtime()?;
             let totals = match BucketUrl::parse(&dir)? {
-                Some(url) => block_on(remote::replay(&pipeline, &url, public_keys.as_deref()))??,
+                Some(url) => {
+                    remote::replay(&runtime, &pipeline, &url, public_keys.as_deref(), &show)?
+                }
                 None => {
                     let source = FolderSource::new(&dir);
                     let root = Path::new(&dir);
@@ -220,7 +257,7 @@ fn run(command: Command) -> Result<()> {
                         .unwrap_or_else(|| dir.clone());
                     // A folder has no metadata: digests are never looked up against keys.
                     let no_keys = FileKeys::default();
-                    block_on(replay(&pipeline, &source, &no_keys, &bucket, ""))??
+                    replay(&runtime, &pipeline, &source, &no_keys, &bucket, "", &show)?
                 }
             };
             if let Some(path) = stats {
@@ -234,12 +271,14 @@ fn run(command: Command) -> Result<()> {
             start,
             end,
             expected_accounts,
+            format,
             url,
         } => remote::verify(remote::VerifyArgs {
             public_keys,
             start,
             end,
             expected_accounts,
+            sink: StdoutSink::new(format),
             url,
         }),
     }
@@ -324,17 +363,22 @@ fn pipeline(settings: Settings, file: &RulesFile, sigma_paths: &[PathBuf]) -> Re
         .with_suppressions(&file.suppressions)?)
 }
 
-fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
-    // One thread is all the work needs: local files, or S3 requests that overlap while waiting
-    // (the SDK needs the runtime's timers and I/O driver for those).
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// The runtime the commands' futures run on. Its one worker drives the S3 client's I/O,
+/// timers and connections, whichever thread polls the pipeline's futures: `replay --jobs`
+/// runs the pipeline (synchronous decoding, CPU work) on threads of its own.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
-    Ok(runtime.block_on(work))
+        .context("starting the async runtime")
 }
 
-async fn scan(pipeline: &Pipeline, paths: &[PathBuf]) -> Result<()> {
+fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
+    Ok(runtime()?.block_on(work))
+}
+
+async fn scan(pipeline: &Pipeline, paths: &[PathBuf], sink: StdoutSink) -> Result<()> {
     let source = FolderSource::new("");
     let mut failed = 0;
     for path in paths {
@@ -342,7 +386,7 @@ async fn scan(pipeline: &Pipeline, paths: &[PathBuf]) -> Result<()> {
             key: path.display().to_string(),
             ..ObjectRef::default()
         };
-        match pipeline.scan_object(&source, &StdoutSink, &object).await {
+        match pipeline.scan_object(&source, &sink, &object).await {
             Ok(report) => {
                 tracing::info!(path = %path.display(), records = report.records, detections = report.detections, suppressed = report.suppressed, "scanned")
             }
@@ -360,25 +404,92 @@ async fn scan(pipeline: &Pipeline, paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Runs the pipeline over every object of `bucket` under `prefix`, in key order.
-async fn replay<S: ObjectSource, P: PublicKeys>(
+/// How `replay` shows its work.
+struct Show<'a> {
+    format: Format,
+    jobs: NonZeroUsize,
+    progress: &'a Progress,
+}
+
+/// One object's alerts, kept until the objects before it are written.
+#[derive(Default)]
+struct Held(Mutex<Vec<Alert>>);
+
+impl AlertSink for Held {
+    async fn publish(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(alerts);
+        Ok(())
+    }
+}
+
+/// Runs the pipeline over every object of `bucket` under `prefix`, `show.jobs` objects at a
+/// time on as many threads, writing each object's alerts in key order (the same output for any
+/// number of jobs); then the summary table. Stops at the first object (in key order) that
+/// fails, after writing the alerts it raised.
+fn replay<S: ObjectSource + Sync, P: PublicKeys + Sync>(
+    runtime: &tokio::runtime::Runtime,
     pipeline: &Pipeline,
     source: &S,
     keys: &P,
     bucket: &str,
     prefix: &str,
+    show: &Show<'_>,
 ) -> Result<Stats> {
-    let objects = source
-        .list(bucket, prefix)
-        .await
+    let objects = runtime
+        .block_on(source.list(bucket, prefix))
         .with_context(|| format!("listing {bucket}/{prefix}"))?;
+    show.progress.start(objects.len());
+    let sink = StdoutSink::new(show.format);
     let mut stats = Stats::default();
-    for object in &objects {
-        let report = pipeline
-            .process_object(source, keys, &StdoutSink, object, Deadline::NONE)
-            .await
-            .with_context(|| format!("processing {}", object.key))?;
-        stats.add(&report);
+    let mut summary = Summary::default();
+    let mut alerts_so_far = 0;
+    let mut failure = None;
+    ordered::run(
+        show.jobs,
+        &objects,
+        |object| {
+            let held = Held::default();
+            let result = runtime.handle().block_on(pipeline.process_object(
+                source,
+                keys,
+                &held,
+                object,
+                Deadline::NONE,
+            ));
+            let alerts = held.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+            (object, alerts, result)
+        },
+        |(_, alerts, _)| {
+            alerts_so_far += alerts.len() as u64;
+            show.progress.object_done(alerts_so_far);
+        },
+        |(object, alerts, result)| {
+            // An object that failed still has its alerts written, as the function publishes them.
+            let written = show
+                .progress
+                .suspend(|| sink.write(&alerts))
+                .context("writing alerts");
+            alerts.iter().for_each(|alert| summary.add(alert));
+            let done =
+                written.and_then(|()| result.with_context(|| format!("processing {}", object.key)));
+            match done {
+                Ok(report) => {
+                    stats.add(&report);
+                    ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        },
+    );
+    show.progress.finish();
+    if let Some(e) = failure {
+        return Err(e);
     }
     tracing::info!(
         objects = stats.objects,
@@ -389,5 +500,12 @@ async fn replay<S: ObjectSource, P: PublicKeys>(
         integrity_alerts = stats.integrity_alerts,
         "replay finished"
     );
+    // Stdout carries JSON lines only, unless it carries text.
+    let mut out: Box<dyn std::io::Write> = match show.format {
+        Format::Text => Box::new(std::io::stdout().lock()),
+        Format::Json => Box::new(std::io::stderr().lock()),
+    };
+    out.write_all(summary.table(&stats).as_bytes())
+        .context("writing the summary")?;
     Ok(stats)
 }

@@ -71,28 +71,42 @@ pub struct VerifyArgs {
     pub start: Option<String>,
     pub end: Option<String>,
     pub expected_accounts: Option<String>,
+    pub sink: trailwatch::local::StdoutSink,
     pub url: String,
 }
 
 #[cfg(not(feature = "lambda"))]
 const NO_AWS: &str = "this trailwatch was built without AWS support (the `lambda` feature)";
 
-/// Replays every object under the URL through `pipeline`, ACLs and digests included.
+/// Replays every object under the URL through `pipeline`, ACLs and digests included, on
+/// `runtime`, whose connections every request then shares.
 #[cfg(feature = "lambda")]
-pub async fn replay(
+pub fn replay(
+    runtime: &tokio::runtime::Runtime,
     pipeline: &trailwatch::pipeline::Pipeline,
     url: &BucketUrl,
     public_keys: Option<&Path>,
+    show: &super::Show<'_>,
 ) -> Result<trailwatch::pipeline::Stats> {
-    let (source, keys) = connect(pipeline.settings(), public_keys).await?;
-    super::replay(pipeline, &source, &keys, &url.bucket, &url.under()).await
+    let (source, keys) = runtime.block_on(connect(pipeline.settings(), public_keys))?;
+    super::replay(
+        runtime,
+        pipeline,
+        &source,
+        &keys,
+        &url.bucket,
+        &url.under(),
+        show,
+    )
 }
 
 #[cfg(not(feature = "lambda"))]
-pub async fn replay(
+pub fn replay(
+    _runtime: &tokio::runtime::Runtime,
     _pipeline: &trailwatch::pipeline::Pipeline,
     _url: &BucketUrl,
     _public_keys: Option<&Path>,
+    _show: &super::Show<'_>,
 ) -> Result<trailwatch::pipeline::Stats> {
     Err(Usage(NO_AWS.to_owned()).into())
 }
@@ -129,7 +143,7 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         end,
         expected_accounts: accounts,
     };
-    super::block_on(run_verify(settings, request, args.public_keys))?
+    super::block_on(run_verify(settings, request, args.public_keys, args.sink))?
 }
 
 #[cfg(feature = "lambda")]
@@ -137,17 +151,13 @@ async fn run_verify(
     settings: trailwatch::config::Settings,
     request: trailwatch::integrity::BucketRequest,
     public_keys: Option<PathBuf>,
+    sink: trailwatch::local::StdoutSink,
 ) -> Result<()> {
     let (source, keys) = connect(&settings, public_keys.as_deref()).await?;
-    let (report, failures) = trailwatch::integrity::verify_bucket(
-        &settings,
-        &source,
-        &keys,
-        &trailwatch::local::StdoutSink,
-        &request,
-    )
-    .await
-    .with_context(|| format!("verifying s3://{}/{}", request.bucket, request.prefix))?;
+    let (report, failures) =
+        trailwatch::integrity::verify_bucket(&settings, &source, &keys, &sink, &request)
+            .await
+            .with_context(|| format!("verifying s3://{}/{}", request.bucket, request.prefix))?;
     for failure in &failures {
         tracing::error!("{}", trailwatch::error::chain(failure));
     }
@@ -172,6 +182,7 @@ async fn run_verify(
     _settings: trailwatch::config::Settings,
     _request: trailwatch::integrity::BucketRequest,
     _public_keys: Option<PathBuf>,
+    _sink: trailwatch::local::StdoutSink,
 ) -> Result<()> {
     Err(Usage(NO_AWS.to_owned()).into())
 }
