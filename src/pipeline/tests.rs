@@ -83,18 +83,28 @@ async fn run(
 #[tokio::test]
 async fn a_sound_delivery_publishes_its_detections_and_reports_its_counts() {
     let key = key("sound0sound0soun");
+    let records: Vec<Value> = ["CloudWatch.5", "CloudWatch.1"]
+        .iter()
+        .map(|c| hit_record(c))
+        .collect();
+    let text = delivery_of(&records);
+    let stored = gzip(text.as_bytes(), 1);
     let source = MemorySource::default()
-        .with(&key, hits(&["CloudWatch.5", "CloudWatch.1"]))
+        .with(&key, stored.clone())
         .with_acl(&key, Ok(full_control()));
     let (result, published) = run(Settings::default(), &source, &key).await;
     assert_eq!(
         result.unwrap(),
         ObjectReport {
             kind: Some(Kind::Log),
+            account_id: Some(PROD.into()),
             records: 2,
             detections: 2,
             delivery_alerts: 0,
             integrity_alerts: 0,
+            suppressed: 0,
+            compressed_bytes: stored.len() as u64,
+            decompressed_bytes: text.len() as u64,
         }
     );
     assert_eq!(published, ["CloudWatch.5", "CloudWatch.1"]);
