@@ -361,6 +361,7 @@ async fn transient_failures_fail_the_invocation_the_message_or_the_task() {
         &ports,
         &fixture("s3-put.json"),
         trailwatch::integrity::Deadline::NONE,
+        &mut trailwatch::metrics::Tally::new(None),
     )
     .await
     .unwrap_err();
