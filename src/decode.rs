@@ -153,6 +153,11 @@ impl<R> Metered<R> {
         }
     }
 
+    /// Bytes that have passed so far.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
     /// What the last error came from; `None` when no error came from here or below (the layer
     /// above raised it).
     pub(crate) fn failure(&self) -> Option<Failure> {
@@ -269,6 +274,15 @@ impl<'p, R: Read> RecordReader<'p, R> {
     /// Decompressed bytes read so far.
     pub fn decompressed_bytes(&self) -> u64 {
         self.decompressed
+    }
+
+    /// Bytes of the object as stored read from the source so far (read ahead of the decoder,
+    /// so up to one buffer more than it has inflated).
+    pub fn compressed_bytes(&self) -> u64 {
+        match &self.inflow {
+            Inflow::Gzip(d) => d.get_ref().get_ref().bytes(),
+            Inflow::Plain(r) => r.get_ref().bytes(),
+        }
     }
 
     /// Records framed so far, bad ones included.

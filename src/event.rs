@@ -11,6 +11,10 @@
 //! - The scheduled heartbeat, `{"trailwatch":"heartbeat",...}` (INTEGRITY §5), which names no
 //!   object.
 //!
+//! An object's creation time is the S3 notification's `eventTime` or the EventBridge event's
+//! `time` (inside whatever envelopes carry them); Batch Operations tasks and CloudTrail's
+//! notices give none.
+//!
 //! Keys arrive URL-encoded (`+` for a space, then `%XX`) in S3 notifications and Batch
 //! Operations tasks, and as they are in EventBridge events and CloudTrail's notices. Pure: no
 //! I/O, so every envelope is tested from the fixtures in `events/`.
@@ -18,6 +22,8 @@
 use aws_lambda_events::event::s3::batch_job::{S3BatchJobResponse, S3BatchJobResult};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::config::ConfigError;
 use crate::integrity::heartbeat::HeartbeatRequest;
@@ -248,6 +254,7 @@ fn s3_record(record: &Value) -> Result<Named, EventError> {
         sequencer: object("sequencer")
             .and_then(Value::as_str)
             .map(String::from),
+        created: time_at(record, "eventTime"),
     }))
 }
 
@@ -280,6 +287,7 @@ fn eventbridge(event: &Value) -> Result<Named, EventError> {
         sequencer: object("sequencer")
             .and_then(Value::as_str)
             .map(String::from),
+        created: time_at(event, "time"),
     }))
 }
 
@@ -411,6 +419,12 @@ pub fn batch_response(job: &BatchJob, outcomes: Vec<(String, TaskOutcome)>) -> S
 
 fn records(event: &Value) -> Option<&Vec<Value>> {
     event.get("Records").and_then(Value::as_array)
+}
+
+/// The RFC 3339 time in member `name`. Only metrics read it, so a time that is absent or does
+/// not parse leaves the object without one rather than failing its event.
+fn time_at(value: &Value, name: &str) -> Option<OffsetDateTime> {
+    text(value, &[name]).and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
 }
 
 /// The string at `path`, if every step exists and the last is a string.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::accounts::{AccountNames, NamesError};
 use crate::aws::{self, CloudTrailKeys, KeySource, S3Source, SnsSink};
@@ -14,6 +15,7 @@ use crate::config::{FileLocation, LambdaConfig};
 use crate::digest::keys::KeyFileError;
 use crate::handler::{handle, InvocationError, Ports};
 use crate::integrity::{Deadline, FileKeys};
+use crate::metrics::{self, Tally};
 use crate::pipeline::Pipeline;
 use crate::ports::SourceError;
 use crate::rules::{effective_rules, effective_suppressions, RuleError};
@@ -135,7 +137,8 @@ impl Function {
         })
     }
 
-    /// Handles one invocation's `payload`, which must be done by `deadline`.
+    /// Handles one invocation's `payload`, which must be done by `deadline`, and writes what it
+    /// measured as metrics, whatever its outcome.
     pub async fn invoke(
         &self,
         payload: &Value,
@@ -146,7 +149,10 @@ impl Function {
             keys: &self.keys,
             sink: &self.sink,
         };
-        handle(&self.pipeline, &ports, payload, deadline).await
+        let mut tally = Tally::new(self.pipeline.settings().expected_accounts.as_ref());
+        let answer = handle(&self.pipeline, &ports, payload, deadline, &mut tally).await;
+        metrics::emit(&tally.documents(OffsetDateTime::now_utc()));
+        answer
     }
 }
 

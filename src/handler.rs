@@ -14,6 +14,9 @@
 //!   person to look at.
 //!
 //! Whether a failure is worth a retry is [`ProcessError::is_retryable`]'s decision alone.
+//! What each object and the heartbeat counted goes into the invocation's [`Tally`].
+
+use std::time::Instant;
 
 use lambda_runtime::Diagnostic;
 use serde_json::{json, Value};
@@ -24,6 +27,7 @@ use crate::error::chain;
 use crate::event::{self, EventError, Trigger};
 use crate::integrity::heartbeat::{self, HeartbeatRequest};
 use crate::integrity::Deadline;
+use crate::metrics::Tally;
 use crate::pipeline::{Pipeline, ProcessError, Stats};
 use crate::ports::{AlertSink, ObjectRef, ObjectSource, PublicKeys, SourceErrorKind};
 
@@ -74,14 +78,15 @@ impl From<InvocationError> for Diagnostic {
 }
 
 /// Handles one invocation, which must be done by `deadline`: decodes `event`, runs every
-/// object it names through `pipeline` (or the heartbeat), and returns the trigger's answer
-/// (the SQS partial batch response, the Batch Operations results, or a summary for triggers
-/// that ignore the answer).
+/// object it names through `pipeline` (or the heartbeat), counts what happened into `tally`,
+/// and returns the trigger's answer (the SQS partial batch response, the Batch Operations
+/// results, or a summary for triggers that ignore the answer).
 pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     pipeline: &Pipeline,
     ports: &Ports<'_, S, P, K>,
     event: &Value,
     deadline: Deadline,
+    tally: &mut Tally<'_>,
 ) -> Result<Value, InvocationError> {
     let trigger = event::parse(event).map_err(|e| {
         tracing::error!(error = %e, "The event names no object; it is rejected.");
@@ -91,7 +96,7 @@ pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         Trigger::Objects(named) => {
             log_ignored(&named.ignored);
             let objects = named.objects;
-            let (stats, failures) = process_all(pipeline, ports, &objects, deadline).await;
+            let (stats, failures) = process_all(pipeline, ports, &objects, deadline, tally).await;
             match failures.first() {
                 None => Ok(summary(&stats, named.ignored.len())),
                 Some(first) => {
@@ -114,13 +119,14 @@ pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
                 let ok = match &message.objects {
                     Ok(named) => {
                         log_ignored(&named.ignored);
-                        process_all(pipeline, ports, &named.objects, deadline)
+                        process_all(pipeline, ports, &named.objects, deadline, tally)
                             .await
                             .1
                             .is_empty()
                     }
                     Err(e) => {
                         log_bad_part("SQS message", &message.message_id, e);
+                        tally.failed(None);
                         false
                     }
                 };
@@ -134,9 +140,10 @@ pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
             let mut outcomes = Vec::with_capacity(job.tasks.len());
             for task in &job.tasks {
                 let outcome = match &task.object {
-                    Ok(object) => batch_task(pipeline, ports, object, deadline).await,
+                    Ok(object) => batch_task(pipeline, ports, object, deadline, tally).await,
                     Err(e) => {
                         log_bad_part("Batch Operations task", &task.task_id, e);
+                        tally.failed(None);
                         event::TaskOutcome::PermanentFailure(e.to_string())
                     }
                 };
@@ -144,7 +151,7 @@ pub async fn handle<S: ObjectSource, P: PublicKeys, K: AlertSink>(
             }
             to_value(event::batch_response(&job, outcomes))
         }
-        Trigger::Heartbeat(request) => run_heartbeat(pipeline, ports, &request).await,
+        Trigger::Heartbeat(request) => run_heartbeat(pipeline, ports, &request, tally).await,
     }
 }
 
@@ -152,6 +159,7 @@ async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     pipeline: &Pipeline,
     ports: &Ports<'_, S, P, K>,
     request: &HeartbeatRequest,
+    tally: &mut Tally<'_>,
 ) -> Result<Value, InvocationError> {
     let refuse = |message: String| {
         tracing::error!(error = %message, "The heartbeat cannot run as configured; it is rejected.");
@@ -183,6 +191,7 @@ async fn run_heartbeat<S: ObjectSource, P: PublicKeys, K: AlertSink>(
         tracing::error!(error = %message, "The heartbeat's alerts could not be published; it is reported as failed so that it is retried.");
         InvocationError::Heartbeat(message)
     })?;
+    tally.published(&alerts);
     tracing::info!(bucket = %request.bucket, late = alerts.len(), "Heartbeat done.");
     Ok(json!({ "heartbeat": { "bucket": request.bucket, "late": alerts.len() } }))
 }
@@ -192,9 +201,16 @@ async fn batch_task<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     ports: &Ports<'_, S, P, K>,
     object: &ObjectRef,
     deadline: Deadline,
+    tally: &mut Tally<'_>,
 ) -> event::TaskOutcome {
-    let (stats, failures) =
-        process_all(pipeline, ports, std::slice::from_ref(object), deadline).await;
+    let (stats, failures) = process_all(
+        pipeline,
+        ports,
+        std::slice::from_ref(object),
+        deadline,
+        tally,
+    )
+    .await;
     match failures.first() {
         // Batch Operations retries temporary failures itself; one that will not go away is
         // reported as permanent at once, where the job's completion report shows it.
@@ -213,15 +229,20 @@ async fn process_all<S: ObjectSource, P: PublicKeys, K: AlertSink>(
     ports: &Ports<'_, S, P, K>,
     objects: &[ObjectRef],
     deadline: Deadline,
+    tally: &mut Tally<'_>,
 ) -> (Stats, Vec<ProcessError>) {
     let mut stats = Stats::default();
     let mut failures = Vec::new();
     for object in objects {
-        match pipeline
+        let started = Instant::now();
+        let result = pipeline
             .process_object(ports.source, ports.keys, ports.sink, object, deadline)
-            .await
-        {
+            .await;
+        // Every alert of the object is published when it returns.
+        let published = OffsetDateTime::now_utc();
+        match result {
             Ok(report) => {
+                tally.processed(&report, started.elapsed(), object.created, published);
                 tracing::info!(
                     bucket = %object.bucket,
                     key = %object.key,
@@ -235,6 +256,7 @@ async fn process_all<S: ObjectSource, P: PublicKeys, K: AlertSink>(
                 stats.add(&report);
             }
             Err(e) if e.is_retryable() => {
+                tally.failed(Some(started.elapsed()));
                 tracing::error!(
                     bucket = %object.bucket,
                     key = %object.key,
@@ -245,6 +267,7 @@ async fn process_all<S: ObjectSource, P: PublicKeys, K: AlertSink>(
                 failures.push(e);
             }
             Err(e) => {
+                tally.failed(Some(started.elapsed()));
                 tracing::error!(
                     bucket = %object.bucket,
                     key = %object.key,

@@ -20,14 +20,14 @@
 //!
 //! ```text
 //! error, date, acl, record, text → key → accounts, config → layout, decode, rules, sigma, digest → alert
-//!   → insight, ports → integrity → pipeline → render → local (CLI) | aws, handler → function (Lambda)
+//!   → insight, ports → integrity → pipeline → render → local (CLI) | aws, metrics, handler → function (Lambda)
 //!                                          event: trigger payloads → ObjectRef, heartbeat
 //! ```
 //!
 //! Where a change goes: a new trigger shape in `event`; a key rule in `key`; a setting in
 //! `config` (the only reader of `TRAILWATCH_*`); a rule-language feature in `rules`; an alert
 //! field in `alert`; how a failure is retried in `pipeline` (`ProcessError::is_retryable`).
-//! `aws`, `handler`, `function` and the `bootstrap` binary come with the default `lambda`
+//! `aws`, `metrics`, `handler`, `function` and the `bootstrap` binary come with the default `lambda`
 //! feature. The
 //! deterministic CloudTrail data of the samples, benchmarks and tests comes from the workspace
 //! member `trailwatch-synth` (`crates/synth/`), a dev-dependency only.
@@ -54,6 +54,8 @@ pub mod integrity;
 pub mod key;
 pub mod layout;
 pub mod local;
+#[cfg(feature = "lambda")]
+pub mod metrics;
 pub mod pipeline;
 pub mod ports;
 pub mod record;

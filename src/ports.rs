@@ -28,6 +28,10 @@ pub struct ObjectRef {
     pub version_id: Option<String>,
     /// S3's sequencer for the event, which orders events on the same key, when reported.
     pub sequencer: Option<String>,
+    /// When the object was created, as the event says (an S3 notification's `eventTime`, an
+    /// EventBridge event's `time`); `None` for triggers that do not say (Batch Operations,
+    /// CloudTrail's notice, listings). Alert latency is measured from it.
+    pub created: Option<OffsetDateTime>,
 }
 
 /// The error a [`SourceError`] or [`SinkError`] was caused by (an SDK or I/O error), kept

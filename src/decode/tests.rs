@@ -438,3 +438,26 @@ fn a_comma_must_be_followed_by_a_unit() {
         );
     }
 }
+
+#[test]
+fn the_reader_counts_the_bytes_on_both_sides_of_the_decompressor() {
+    let text = doc(&["A", "B", "C"]);
+    // Two gzip members, as a concatenated delivery has them.
+    let (first, second) = text.split_at(text.len() / 2);
+    let gzip = [gz(first.as_bytes()), gz(second.as_bytes())].concat();
+    let cases: [(&str, &[u8], Format); 2] = [
+        ("gzip", &gzip, Format::Gzip),
+        ("plain", text.as_bytes(), Format::Detect),
+    ];
+    let plan = FieldPlan::new();
+    for (name, bytes, format) in cases {
+        let mut reader = RecordReader::new(bytes, format, &plan, Limits::default()).unwrap();
+        let mut records = 0;
+        while reader.next_record().unwrap().is_some() {
+            records += 1;
+        }
+        assert_eq!(records, 3, "{name}");
+        assert_eq!(reader.compressed_bytes(), bytes.len() as u64, "{name}");
+        assert_eq!(reader.decompressed_bytes(), text.len() as u64, "{name}");
+    }
+}

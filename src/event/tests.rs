@@ -2,6 +2,8 @@
 
 use serde_json::{json, Value};
 
+use time::macros::datetime;
+
 use super::*;
 
 const BUCKET: &str = "example-ct-logs";
@@ -80,6 +82,7 @@ fn s3_notification_keeps_the_object_details() {
             etag: Some("0d1c6e9d8c8d0cfb3b9e0c6a0b7e2a11".into()),
             version_id: None,
             sequencer: Some("0067D3F0A21B6C4E21".into()),
+            created: Some(datetime!(2025-03-14 09:10:42.117 UTC)),
         }]
     );
 }
@@ -455,4 +458,95 @@ fn the_heartbeat_fixture_is_a_heartbeat() {
         parse(&json!({"trailwatch": "heartbeat"})),
         Err(EventError::Heartbeat(_))
     ));
+}
+
+/// Every object of the trigger, whatever envelope carries it, with the creation time it got.
+fn created_times(trigger: Trigger) -> Vec<Option<OffsetDateTime>> {
+    let objects: Vec<ObjectRef> = match trigger {
+        Trigger::Objects(named) => named.objects,
+        Trigger::Sqs(messages) => messages
+            .into_iter()
+            .flat_map(|m| m.objects.unwrap().objects)
+            .collect(),
+        Trigger::Batch(job) => job.tasks.into_iter().map(|t| t.object.unwrap()).collect(),
+        Trigger::Heartbeat(_) => Vec::new(),
+    };
+    objects.into_iter().map(|o| o.created).collect()
+}
+
+#[test]
+fn each_trigger_gives_the_creation_time_it_carries() {
+    let s3 = Some(datetime!(2025-03-14 09:10:42.117 UTC));
+    let eventbridge = Some(datetime!(2025-03-14 09:10:42 UTC));
+    let cases: [(&str, &str, Vec<Option<OffsetDateTime>>); 10] = [
+        ("s3-put", include_str!("../../events/s3-put.json"), vec![s3]),
+        (
+            "s3-put-versioned",
+            include_str!("../../events/s3-put-versioned.json"),
+            vec![s3],
+        ),
+        ("sns-s3", include_str!("../../events/sns-s3.json"), vec![s3]),
+        // A raw S3 notification and one inside an SNS envelope: the inner event's time.
+        (
+            "sqs-s3",
+            include_str!("../../events/sqs-s3.json"),
+            vec![s3, s3],
+        ),
+        (
+            "eventbridge-object-created",
+            include_str!("../../events/eventbridge-object-created.json"),
+            vec![eventbridge],
+        ),
+        (
+            "sqs-eventbridge",
+            include_str!("../../events/sqs-eventbridge.json"),
+            vec![eventbridge],
+        ),
+        // CloudTrail's notice and Batch Operations say nothing of when the object was made.
+        (
+            "sns-cloudtrail",
+            include_str!("../../events/sns-cloudtrail.json"),
+            vec![None, None],
+        ),
+        (
+            "sqs-cloudtrail-raw",
+            include_str!("../../events/sqs-cloudtrail-raw.json"),
+            vec![None, None],
+        ),
+        (
+            "s3-batch-job",
+            include_str!("../../events/s3-batch-job.json"),
+            vec![None],
+        ),
+        (
+            "s3-batch-job-v2",
+            include_str!("../../events/s3-batch-job-v2.json"),
+            vec![None],
+        ),
+    ];
+    for (name, text, want) in cases {
+        let trigger = parse(&fixture(text)).unwrap_or_else(|e| panic!("case {name}: {e}"));
+        assert_eq!(created_times(trigger), want, "case {name}");
+    }
+}
+
+#[test]
+fn a_time_that_does_not_parse_leaves_the_object_without_one() {
+    for time in [
+        json!("yesterday"),
+        json!(1741943442),
+        json!("2025-03-14 09:10:42"),
+    ] {
+        let mut event = fixture(include_str!("../../events/s3-put.json"));
+        event["Records"][0]["eventTime"] = time.clone();
+        let Ok(Trigger::Objects(named)) = parse(&event) else {
+            panic!("{time}: not objects");
+        };
+        assert_eq!(
+            named.objects.len(),
+            1,
+            "{time}: the object is still processed"
+        );
+        assert_eq!(named.objects[0].created, None, "{time}");
+    }
 }

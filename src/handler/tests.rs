@@ -6,6 +6,7 @@ use trailwatch_synth::{cis_hit, delivery_of, gzip, log_key};
 
 use super::*;
 use crate::config::Settings;
+use crate::metrics::Tally;
 use crate::ports::SourceErrorKind;
 use crate::rules::effective_rules;
 use crate::testing::{MemorySource, Recorder, NO_KEYS};
@@ -30,12 +31,24 @@ async fn invoke(
     sink: &Recorder,
     event: &Value,
 ) -> Result<Value, InvocationError> {
+    measured(pipeline, source, sink, event).await.0
+}
+
+/// [`invoke`], with the metric documents the invocation's tally gives.
+async fn measured(
+    pipeline: &Pipeline,
+    source: &MemorySource,
+    sink: &Recorder,
+    event: &Value,
+) -> (Result<Value, InvocationError>, Vec<Value>) {
     let ports = Ports {
         source,
         keys: &NO_KEYS,
         sink,
     };
-    handle(pipeline, &ports, event, Deadline::NONE).await
+    let mut tally = Tally::new(pipeline.settings().expected_accounts.as_ref());
+    let answer = handle(pipeline, &ports, event, Deadline::NONE, &mut tally).await;
+    (answer, tally.documents(OffsetDateTime::now_utc()))
 }
 
 fn pipeline() -> Pipeline {
@@ -371,4 +384,69 @@ async fn a_heartbeat_that_cannot_work_is_refused_and_one_that_can_later_is_retri
             .expect_err(case);
         assert_eq!(Diagnostic::from(err).error_type, want, "case {case}");
     }
+}
+
+/// The metrics of an SQS batch: a message whose object fails, one that names nothing, two that
+/// alert (one with its creation time, one without), all counted; latency only where the
+/// event gave the time, and never more than the wall clock allows.
+#[tokio::test]
+async fn every_part_of_an_invocation_is_counted_into_its_metrics() {
+    let sink = Recorder::default();
+    let created = OffsetDateTime::now_utc() - time::Duration::seconds(30);
+    let mut timed = s3_event(&["ok1ok1ok1ok1ok1o"]);
+    timed["Records"][0]["eventTime"] = json!(created
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap());
+    let event = sqs(&[
+        ("timed", timed),
+        ("untimed", s3_event(&["ok2ok2ok2ok2ok2o"])),
+        ("flaky", s3_event(&["flakyflakyflakyf"])),
+        ("nothing", json!({"hello": 1})),
+    ]);
+    let before = OffsetDateTime::now_utc();
+    let (answer, documents) = measured(&pipeline(), &source(), &sink, &event).await;
+    let after = OffsetDateTime::now_utc();
+    assert_eq!(
+        answer.unwrap(),
+        json!({"batchItemFailures": [{"itemIdentifier": "flaky"}, {"itemIdentifier": "nothing"}]})
+    );
+    // Totals and kind log; no account documents, as no account is expected.
+    assert_eq!(documents.len(), 2, "{documents:?}");
+    let totals = &documents[0];
+    assert_eq!(totals["Objects"], 2);
+    assert_eq!(totals["Failures"], 2);
+    assert_eq!(totals["Records"], 2);
+    assert_eq!(totals["Detections"], 2);
+    assert_eq!(
+        totals["ProcessingDuration"].as_array().unwrap().len(),
+        3,
+        "both objects and the failed one"
+    );
+    let latencies = totals["AlertLatency"].as_array().unwrap();
+    assert_eq!(latencies.len(), 1, "{totals}");
+    let latency = latencies[0].as_f64().unwrap();
+    let bound = |at: OffsetDateTime| (at - created).as_seconds_f64() * 1000.0;
+    assert!(
+        bound(before) <= latency && latency <= bound(after),
+        "{latency} ms"
+    );
+    let stored = hit("CloudWatch.5").len() + hit("CloudWatch.1").len();
+    assert_eq!(totals["CompressedBytes"], stored, "{totals}");
+    assert_eq!(documents[1]["Kind"], "log");
+    assert_eq!(documents[1]["Objects"], 2);
+}
+
+#[tokio::test]
+async fn the_heartbeats_invocation_counts_its_late_alerts() {
+    let (answer, documents) = measured(
+        &pipeline(),
+        &MemorySource::default(),
+        &Recorder::default(),
+        &json!({"trailwatch": "heartbeat", "bucket": BUCKET, "accounts": [PROD], "regions": ["us-east-1"]}),
+    )
+    .await;
+    assert_eq!(answer.unwrap()["heartbeat"]["late"], 1);
+    assert_eq!(documents.len(), 1, "{documents:?}");
+    assert_eq!(documents[0]["IntegrityAlerts"], 1);
+    assert_eq!(documents[0]["Objects"], 0);
 }

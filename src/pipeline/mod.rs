@@ -331,6 +331,7 @@ impl Pipeline {
             }
         };
         out.report.kind = Some(key.kind);
+        out.report.account_id.clone_from(&key.account_id);
         let origin = Origin {
             account_id: key.account_id.as_deref(),
             region: key.region.as_deref(),
@@ -509,6 +510,8 @@ impl Pipeline {
                 out.push(alert).await?;
             }
         };
+        out.report.compressed_bytes = reader.compressed_bytes();
+        out.report.decompressed_bytes = reader.decompressed_bytes();
         if let (Some(first), Some(folder)) = (mismatched.first, origin.account_id) {
             let reason = format!(
                 "{} of {} records name a recipientAccountId other than the folder's account {folder} (first: {first})",

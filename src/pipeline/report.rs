@@ -10,6 +10,8 @@ use crate::key::Kind;
 pub struct ObjectReport {
     /// The key's kind; `None` when the key did not parse.
     pub kind: Option<Kind>,
+    /// The account folder the key names; `None` when it names none or did not parse.
+    pub account_id: Option<String>,
     /// Records read and evaluated.
     pub records: u64,
     /// Detection alerts raised.
@@ -20,6 +22,11 @@ pub struct ObjectReport {
     pub delivery_alerts: u64,
     /// Integrity alerts raised (a digest's own, and those about the logs it lists).
     pub integrity_alerts: u64,
+    /// Bytes of the object as stored read while decoding its records (0 when none were read:
+    /// a digest, a key refused before reading).
+    pub compressed_bytes: u64,
+    /// Bytes out of the decompressor while decoding its records.
+    pub decompressed_bytes: u64,
 }
 
 /// Totals over many objects, as `trailwatch replay --stats` writes them.

@@ -100,19 +100,28 @@ async fn process(
 #[tokio::test]
 async fn a_sound_delivery_publishes_its_detections_and_reports_its_counts() {
     let key = key("sound0sound0soun");
+    let records: Vec<Value> = ["CloudWatch.5", "CloudWatch.1"]
+        .iter()
+        .map(|c| hit_record(c))
+        .collect();
+    let text = delivery_of(&records);
+    let stored = gzip(text.as_bytes(), 1);
     let source = MemorySource::default()
-        .with(&key, hits(&["CloudWatch.5", "CloudWatch.1"]))
+        .with(&key, stored.clone())
         .with_acl(&key, Ok(full_control()));
     let (result, published) = run(Settings::default(), &source, &key).await;
     assert_eq!(
         result.unwrap(),
         ObjectReport {
             kind: Some(Kind::Log),
+            account_id: Some(PROD.into()),
             records: 2,
             detections: 2,
             suppressed: 0,
             delivery_alerts: 0,
             integrity_alerts: 0,
+            compressed_bytes: stored.len() as u64,
+            decompressed_bytes: text.len() as u64,
         }
     );
     assert_eq!(published, ["CloudWatch.5", "CloudWatch.1"]);
@@ -673,21 +682,27 @@ async fn the_start_of_an_insight_is_one_detection_with_the_insight_and_its_end_i
     let start = insight("Start", "ApiCallRateInsight");
     let end = insight("End", "ApiCallRateInsight");
     let key = insights_key("startendstartend");
+    let stored = file_of(&[start.clone(), end]);
     let source = MemorySource::default()
-        .with(&key, file_of(&[start.clone(), end]))
+        .with(&key, stored.clone())
         .with_acl(&key, Ok(full_control()));
     let (result, sink) = process(Settings::default(), &source, &key).await;
+    let report = result.unwrap();
     assert_eq!(
-        result.unwrap(),
+        report,
         ObjectReport {
             kind: Some(Kind::Insight),
+            account_id: Some(PROD.into()),
             records: 2,
             detections: 1,
             suppressed: 0,
             delivery_alerts: 0,
             integrity_alerts: 0,
+            compressed_bytes: stored.len() as u64,
+            decompressed_bytes: report.decompressed_bytes,
         }
     );
+    assert!(report.decompressed_bytes > stored.len() as u64);
     let alerts = sink.alerts();
     let [alert] = alerts.as_slice() else {
         panic!("one alert, got {alerts:?}");

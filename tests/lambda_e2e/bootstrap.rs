@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::moto::{free_port, wait_for_port, Running};
 use crate::proxy::FaultProxy;
@@ -316,17 +317,19 @@ async fn arm64_artifact_serves_invocations_under_qemu() {
 async fn serves_invocations(artifact: Artifact) {
     let world = World::new().await;
     // Written by the accounts' own trails: the bucket owner is looked up with GetBucketAcl.
+    let prod_delivery = delivery(PRODUCTION, "us-east-1", &["CloudWatch.5"]);
+    let dev_delivery = delivery(DEV, "eu-west-1", &["CloudWatch.4", "CloudWatch.1"]);
     world
         .put(
             &fixture_prod_key(),
-            delivery(PRODUCTION, "us-east-1", &["CloudWatch.5"]),
+            prod_delivery.clone(),
             Acl::BucketOwnerFullControl,
         )
         .await;
     world
         .put(
             &fixture_dev_key(),
-            delivery(DEV, "eu-west-1", &["CloudWatch.4", "CloudWatch.1"]),
+            dev_delivery.clone(),
             Acl::BucketOwnerFullControl,
         )
         .await;
@@ -366,7 +369,9 @@ async fn serves_invocations(artifact: Artifact) {
 
     // An SQS batch: one raw S3 notification, one behind an SNS envelope.
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events/sqs-s3.json");
+    let first_invoked = OffsetDateTime::now_utc();
     let answer = served.invoke_ok(Payload::File(fixture));
+    let first_answered = OffsetDateTime::now_utc();
     assert_eq!(
         answer,
         serde_json::json!({"batchItemFailures": []}),
@@ -408,6 +413,7 @@ async fn serves_invocations(artifact: Artifact) {
     .into_iter()
     .collect();
     assert_eq!(got, want, "{}", logs(&log));
+    let first_detections = got.len() as u64;
     // The Dev team's subscription (filtered on account_id) hears of Dev's detections only,
     // named as the names object says, in the alert and its attributes.
     let dev_alerts = world.drain(&world.dev).await;
@@ -526,6 +532,10 @@ async fn serves_invocations(artifact: Artifact) {
             "event_name": "RunInstances", "state": "Start", "baseline_average": 0.35,
             "insight_average": 42.0, "insight_duration": null})
     );
+    let second_delivery_alerts = delivered
+        .iter()
+        .filter(|d| d.alert["kind"] == "delivery")
+        .count() as u64;
     let dev: Vec<String> = world
         .drain(&world.dev)
         .await
@@ -555,19 +565,167 @@ async fn serves_invocations(artifact: Artifact) {
         .filter(|l| l.contains("Processed the object"))
         .collect();
     assert_eq!(processed.len(), 5, "one line per object: {logged}");
-    let mut suppressed = 0;
+    let (mut suppressed, mut second_records) = (0, 0);
     for line in processed {
         let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(entry["level"], "INFO", "{line}");
         suppressed += entry["fields"]["suppressed"]
             .as_u64()
             .unwrap_or_else(|| panic!("{line}"));
+        if [&stranger_key, &corrupt_key, &insight_key]
+            .contains(&&entry["fields"]["key"].as_str().unwrap().to_string())
+        {
+            second_records += entry["fields"]["records"].as_u64().unwrap();
+        }
     }
     assert_eq!(suppressed, 1, "Dev's CloudWatch.4, counted: {logged}");
     assert!(
         logged.contains("A suppression has expired") && logged.contains("2020-01-01"),
         "the expired suppression is reported at cold start: {logged}"
     );
+    let ended = OffsetDateTime::now_utc();
+
+    // Its metrics: every invocation's, in the format, and equal to what the run itself counted.
+    let stdout = std::fs::read_to_string(&log).unwrap();
+    let millis = |at: OffsetDateTime| (at.unix_timestamp_nanos() / 1_000_000) as i64;
+    let documents = crate::emf::documents(&stdout, millis(first_invoked)..=millis(ended));
+    let invocations = by_invocation(&documents);
+    assert_eq!(
+        invocations.len(),
+        3,
+        "one totals document per invocation: {stdout}"
+    );
+
+    // The SQS batch: Production's and Dev's deliveries, read whole.
+    let [first, second, third] = &invocations[..] else {
+        unreachable!()
+    };
+    let totals = first[0];
+    let deliveries = [&prod_delivery, &dev_delivery];
+    assert_eq!(totals.count("Objects"), 2);
+    assert_eq!(totals.count("Failures"), 0);
+    assert_eq!(
+        totals.count("Records"),
+        deliveries.iter().map(|d| records_in(d)).sum::<u64>()
+    );
+    assert_eq!(
+        totals.count("CompressedBytes"),
+        deliveries.iter().map(|d| d.len() as u64).sum::<u64>()
+    );
+    assert_eq!(
+        totals.count("DecompressedBytes"),
+        deliveries
+            .iter()
+            .map(|d| gunzip(d).len() as u64)
+            .sum::<u64>()
+    );
+    assert_eq!(totals.count("Detections"), first_detections);
+    assert_eq!(totals.count("DeliveryAlerts"), 0);
+    assert_eq!(totals.count("IntegrityAlerts"), 0);
+    assert_eq!(
+        totals.count("SuppressedDetections"),
+        1,
+        "Dev's CloudWatch.4"
+    );
+    assert_eq!(totals.samples("ProcessingDuration").len(), 2);
+    // Both objects alerted; the fixture's eventTime is when S3 says they were created.
+    let created = OffsetDateTime::parse(
+        "2025-03-14T09:10:42.117Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let latencies = totals.samples("AlertLatency");
+    assert_eq!(latencies.len(), 2, "{:?}", totals.members);
+    let ms = |at: OffsetDateTime| (at - created).as_seconds_f64() * 1000.0;
+    for latency in latencies {
+        assert!(
+            ms(first_invoked) <= latency && latency <= ms(first_answered),
+            "latency {latency} ms outside the invocation"
+        );
+    }
+    let kinds: Vec<(&str, u64)> = first
+        .iter()
+        .filter_map(|d| Some((d.dimension("Kind")?, d.count("Objects"))))
+        .collect();
+    assert_eq!(kinds, [("log", 2)]);
+    let accounts: Vec<(&str, u64, u64, u64)> = first
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d.dimension("AccountId")?,
+                d.count("Objects"),
+                d.count("Detections"),
+                d.count("SuppressedDetections"),
+            ))
+        })
+        .collect();
+    assert_eq!(accounts, [(PRODUCTION, 1, 2, 0), (DEV, 1, 1, 1)]);
+
+    // The plain notification: two delivery alerts and the insight's detection, no creation
+    // time, so no latency; the stranger is not an expected account and gets no document of
+    // its own.
+    let totals = second[0];
+    assert_eq!(totals.count("Objects"), 3);
+    assert_eq!(second_delivery_alerts, 2);
+    assert_eq!(totals.count("DeliveryAlerts"), second_delivery_alerts);
+    assert_eq!(totals.count("Records"), second_records);
+    assert_eq!(totals.count("Detections"), 1, "the insight");
+    assert!(totals.samples("AlertLatency").is_empty());
+    let kinds: Vec<(&str, u64)> = second
+        .iter()
+        .filter_map(|d| Some((d.dimension("Kind")?, d.count("Objects"))))
+        .collect();
+    assert_eq!(kinds, [("insight", 1), ("log", 2)]);
+    let accounts: Vec<(&str, u64, u64)> = second
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d.dimension("AccountId")?,
+                d.count("DeliveryAlerts"),
+                d.count("Detections"),
+            ))
+        })
+        .collect();
+    assert_eq!(accounts, [(PRODUCTION, 0, 1), (DEV, 1, 0)]);
+
+    // The event that is no trigger: its zeros, and nothing else.
+    assert_eq!(third.len(), 1);
+    for metric in [
+        "Objects",
+        "Failures",
+        "Records",
+        "Detections",
+        "DeliveryAlerts",
+    ] {
+        assert_eq!(third[0].count(metric), 0, "{metric}");
+    }
+}
+
+/// The documents grouped by invocation: each starts with its totals (no dimension).
+fn by_invocation(documents: &[crate::emf::Document]) -> Vec<Vec<&crate::emf::Document>> {
+    let mut invocations: Vec<Vec<&crate::emf::Document>> = Vec::new();
+    for document in documents {
+        if document.dimensions.is_empty() && document.members.contains_key("Objects") {
+            invocations.push(Vec::new());
+        }
+        invocations
+            .last_mut()
+            .expect("the first document is an invocation's totals")
+            .push(document);
+    }
+    invocations
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut text).unwrap();
+    text
+}
+
+/// How many records a delivery holds.
+fn records_in(delivery: &[u8]) -> u64 {
+    let document: Value = serde_json::from_slice(&gunzip(delivery)).unwrap();
+    document["Records"].as_array().unwrap().len() as u64
 }
 
 /// Runs `bootstrap` without a Runtime API and returns its logs; it must stop by itself, with a

@@ -5,7 +5,8 @@
 //! the CloudTrail sharing guide's scenario on it:
 //! - `scenarios`: the handler in-process over real S3, SNS and SQS HTTP calls;
 //! - `bootstrap`: the built `bootstrap` binary behind cargo-lambda's Lambda Runtime API
-//!   emulator, invoked with the fixtures of `events/`: the x86 debug build, and the arm64
+//!   emulator, invoked with the fixtures of `events/`, its metric lines read back (`emf`): the
+//!   x86 debug build, and the arm64
 //!   artifact that `sam build` ships under `qemu-aarch64` (`TRAILWATCH_ARM64_BOOTSTRAP`, from
 //!   `scripts/build-lambda.sh`; unset, that test fails);
 //! - `integrity`: log-file integrity validation on signed, chained digests with every
@@ -21,6 +22,7 @@
 
 mod bootstrap;
 mod digest_world;
+mod emf;
 mod faults;
 mod integrity;
 mod load;

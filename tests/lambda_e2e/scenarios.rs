@@ -28,7 +28,7 @@ async fn detections_reach_each_team_once_with_body_and_attributes() {
     let answer = world.invoke(&fixture("sns-cloudtrail.json")).await.unwrap();
     assert_eq!(
         answer,
-        json!({"objects": 2, "records": 13, "detections": 3, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0})
+        json!({"objects": 2, "records": 13, "detections": 3, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0})
     );
 
     let security = world.drain(&world.security).await;
@@ -223,17 +223,17 @@ async fn every_envelope_gives_the_same_alerts() {
         (
             "sns-s3.json",
             &prod,
-            json!({"objects": 1, "records": 6, "detections": 1, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
+            json!({"objects": 1, "records": 6, "detections": 1, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
         ),
         (
             "sns-cloudtrail.json",
             &both,
-            json!({"objects": 2, "records": 13, "detections": 3, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
+            json!({"objects": 2, "records": 13, "detections": 3, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
         ),
         (
             "eventbridge-object-created.json",
             &dev,
-            json!({"objects": 1, "records": 7, "detections": 2, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
+            json!({"objects": 1, "records": 7, "detections": 2, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 0}),
         ),
         ("sqs-s3.json", &both, json!({"batchItemFailures": []})),
         (
@@ -249,7 +249,7 @@ async fn every_envelope_gives_the_same_alerts() {
         (
             "eventbridge-api-call.json",
             &none,
-            json!({"objects": 0, "records": 0, "detections": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 1}),
+            json!({"objects": 0, "records": 0, "detections": 0, "suppressed": 0, "delivery_alerts": 0, "integrity_alerts": 0, "ignored_events": 1}),
         ),
         ("s3-batch-job.json", &prod, Value::Null),
         ("s3-batch-job-regional-arn.json", &prod, Value::Null),
@@ -361,6 +361,7 @@ async fn transient_failures_fail_the_invocation_the_message_or_the_task() {
         &ports,
         &fixture("s3-put.json"),
         trailwatch::integrity::Deadline::NONE,
+        &mut trailwatch::metrics::Tally::new(None),
     )
     .await
     .unwrap_err();

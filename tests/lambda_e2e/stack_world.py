@@ -241,8 +241,13 @@ def main(endpoint: str, parameters: dict[str, str]) -> dict:
             )
         elif kind == "AWS::CloudWatch::Alarm":
             alarm = {k: v for k, v in props.items() if k not in ("AlarmActions", "OKActions") or v}
+            # A metric-math alarm has its periods in its queries, not at the top.
             for number in ("Period", "EvaluationPeriods", "Threshold"):
-                alarm[number] = float(alarm[number]) if number == "Threshold" else int(alarm[number])
+                if number in alarm:
+                    alarm[number] = float(alarm[number]) if number == "Threshold" else int(alarm[number])
+            for query in alarm.get("Metrics", []):
+                if "MetricStat" in query:
+                    query["MetricStat"]["Period"] = int(query["MetricStat"]["Period"])
             client(endpoint, "cloudwatch").put_metric_alarm(AlarmName=f"{STACK}-{logical}", **alarm)
         else:
             continue

@@ -280,6 +280,7 @@ impl World {
             &ports,
             event,
             trailwatch::integrity::Deadline::NONE,
+            &mut trailwatch::metrics::Tally::new(None),
         )
         .await
     }

@@ -422,6 +422,9 @@ async fn stack_world_applies_what_moto_does_not_model() {
         "AlertTopicPolicy",
         "FunctionAsyncConfig",
         "FailureQueueDepthAlarm",
+        "NoObjectsProcessedAlarm",
+        "DeliveryOrIntegrityAlertsAlarm",
+        "AlertLatencyHighAlarm",
         "SecurityTeamSubscription",
     ] {
         assert!(
