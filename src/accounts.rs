@@ -1,7 +1,8 @@
 //! Account names: what a reader calls `999988887777` ("Dev"), from a file the deployment names
-//! in `TRAILWATCH_ACCOUNT_NAMES`. Alerts carry the name beside the id; nothing is decided by it.
+//! in `TRAILWATCH_ACCOUNT_NAMES` or from AWS Organizations ([`AccountNames::from_pairs`], fed
+//! by the adapter). Alerts carry the name beside the id; nothing is decided by it.
 //!
-//! Three shapes are read, told apart by their first character:
+//! Three shapes of file are read, told apart by their first character:
 //!
 //! ```text
 //! # TOML: account id = name
@@ -33,13 +34,13 @@ pub struct AccountNames {
     names: BTreeMap<String, String>,
 }
 
-/// Why a names file cannot be used; each names the file.
+/// Why account names cannot be used; each names where they came from (a file, Organizations).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NamesError {
     /// Not TOML, not JSON, or not one of the accepted shapes.
     #[error("{origin}{}: {message}", .line_col.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
     Syntax {
-        /// The file's path or URI.
+        /// The file's path or URI, or Organizations.
         origin: String,
         /// 1-based line and column, when the parser gives them.
         line_col: Option<(usize, usize)>,
@@ -49,7 +50,7 @@ pub enum NamesError {
     /// A key that is no account id.
     #[error("{origin}: `{id}` is not a 12-digit account id")]
     BadId {
-        /// The file's path or URI.
+        /// The file's path or URI, or Organizations.
         origin: String,
         /// The key as written.
         id: String,
@@ -57,17 +58,17 @@ pub enum NamesError {
     /// A name that is empty, too long or holds a control character.
     #[error("{origin}: the name of account {id} {problem}")]
     BadName {
-        /// The file's path or URI.
+        /// The file's path or URI, or Organizations.
         origin: String,
         /// The account.
         id: String,
         /// What is wrong, as a phrase.
         problem: &'static str,
     },
-    /// The same account twice (possible in the Organizations shape only).
+    /// The same account twice (possible in the Organizations shape, or from Organizations).
     #[error("{origin}: account {id} is named twice")]
     Duplicate {
-        /// The file's path or URI.
+        /// The file's path or URI, or Organizations.
         origin: String,
         /// The account.
         id: String,
@@ -121,6 +122,15 @@ impl AccountNames {
             })?;
             map.into_iter().collect()
         };
+        AccountNames::from_pairs(origin, pairs)
+    }
+
+    /// The names of `pairs` of account id and name, however they were read (a file, AWS
+    /// Organizations), under the same checks; `origin` names their source in errors.
+    pub fn from_pairs(
+        origin: &str,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<AccountNames, NamesError> {
         let mut names = BTreeMap::new();
         for (id, name) in pairs {
             check(origin, &id, &name)?;

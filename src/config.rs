@@ -185,7 +185,8 @@ pub mod env {
     pub const MAX_DIGEST_AGE_S: &str = "TRAILWATCH_MAX_DIGEST_AGE_S";
     /// Logs of one digest hashed at once.
     pub const VERIFY_CONCURRENCY: &str = "TRAILWATCH_VERIFY_CONCURRENCY";
-    /// Path or `s3://bucket/key` of the account names alerts carry (TOML or JSON).
+    /// Path or `s3://bucket/key` of the account names alerts carry (TOML or JSON), or the word
+    /// `organizations`: AWS Organizations' ListAccounts.
     pub const ACCOUNT_NAMES: &str = "TRAILWATCH_ACCOUNT_NAMES";
 
     /// Every variable, in the order the documentation lists them.
@@ -247,6 +248,29 @@ impl FileLocation {
         match self {
             FileLocation::Path(path) => path.display().to_string(),
             FileLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+        }
+    }
+}
+
+/// Where the account names alerts carry come from (`TRAILWATCH_ACCOUNT_NAMES`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamesSource {
+    /// A names file (TOML, JSON or `aws organizations list-accounts` output).
+    File(FileLocation),
+    /// AWS Organizations' ListAccounts, asked once at cold start.
+    Organizations,
+}
+
+impl NamesSource {
+    /// The word that asks for AWS Organizations; a file of that name is `./organizations`.
+    pub const ORGANIZATIONS: &'static str = "organizations";
+
+    /// [`NamesSource::ORGANIZATIONS`] exactly, else a file as [`FileLocation::parse`] reads it.
+    pub fn parse(setting: &str, text: &str) -> Result<NamesSource, ConfigError> {
+        if text == NamesSource::ORGANIZATIONS {
+            Ok(NamesSource::Organizations)
+        } else {
+            FileLocation::parse(setting, text).map(NamesSource::File)
         }
     }
 }
@@ -329,8 +353,8 @@ pub struct LambdaConfig {
     pub sigma_rules: Option<SigmaLocation>,
     /// CloudTrail's public keys from a file instead of ListPublicKeys.
     pub public_keys: Option<FileLocation>,
-    /// The account names file; the names themselves go into `settings` once read.
-    pub account_names: Option<FileLocation>,
+    /// Where the account names come from; the names themselves go into `settings` once read.
+    pub account_names: Option<NamesSource>,
 }
 
 impl Settings {
@@ -451,7 +475,7 @@ impl LambdaConfig {
             .map(|v| SigmaLocation::parse(env::SIGMA_RULES, &v))
             .transpose()?;
         let public_keys = file_location(&get, env::PUBLIC_KEYS)?;
-        let account_names = file_location(&get, env::ACCOUNT_NAMES)?;
+        let account_names = names_source(&get)?;
         Ok(LambdaConfig {
             settings,
             topic_arn,
@@ -479,8 +503,14 @@ pub fn env_public_keys() -> Result<Option<FileLocation>, ConfigError> {
 
 /// `TRAILWATCH_ACCOUNT_NAMES` as the function reads it, for the CLI, which names accounts the
 /// same way.
-pub fn env_account_names() -> Result<Option<FileLocation>, ConfigError> {
-    file_location(blank_as_unset(process_env), env::ACCOUNT_NAMES)
+pub fn env_account_names() -> Result<Option<NamesSource>, ConfigError> {
+    names_source(blank_as_unset(process_env))
+}
+
+fn names_source(get: impl Fn(&str) -> Option<String>) -> Result<Option<NamesSource>, ConfigError> {
+    get(env::ACCOUNT_NAMES)
+        .map(|v| NamesSource::parse(env::ACCOUNT_NAMES, &v))
+        .transpose()
 }
 
 fn expected_accounts(

@@ -10,8 +10,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::accounts::{AccountNames, NamesError};
-use crate::aws::{self, CloudTrailKeys, KeySource, S3Source, SnsSink};
-use crate::config::{FileLocation, LambdaConfig};
+use crate::aws::{self, CloudTrailKeys, KeySource, OrganizationsError, S3Source, SnsSink};
+use crate::config::{FileLocation, LambdaConfig, NamesSource};
 use crate::digest::keys::KeyFileError;
 use crate::handler::{handle, InvocationError, Ports};
 use crate::integrity::{Deadline, FileKeys};
@@ -45,6 +45,10 @@ pub enum ColdStartError {
     /// The account names file does not parse or names an account wrongly.
     #[error("invalid account names")]
     AccountNames(#[from] NamesError),
+    /// AWS Organizations did not list the accounts (refused outside the management account
+    /// and its delegated administrators, throttled past the retries) or named one wrongly.
+    #[error("reading the account names from AWS Organizations")]
+    Organizations(#[from] OrganizationsError),
     /// The public-key file is not what `aws cloudtrail list-public-keys` prints.
     #[error("invalid public keys in {origin}")]
     PublicKeys {
@@ -102,11 +106,22 @@ impl Function {
             tracing::info!("{line}");
         }
         let mut settings = config.settings.clone();
-        if let Some(location) = &config.account_names {
-            let text = read(&s3, "the account names", location, owner).await?;
-            let names = AccountNames::parse(&location.origin(), &text)?;
-            tracing::info!(file = %location.origin(), accounts = names.len(), "Account names read.");
-            settings.account_names = Arc::new(names);
+        match &config.account_names {
+            None => {}
+            Some(NamesSource::File(location)) => {
+                let text = read(&s3, "the account names", location, owner).await?;
+                let names = AccountNames::parse(&location.origin(), &text)?;
+                tracing::info!(file = %location.origin(), accounts = names.len(), "Account names read.");
+                settings.account_names = Arc::new(names);
+            }
+            Some(NamesSource::Organizations) => {
+                let names = aws::organization_names(&aws::organizations_client(sdk)).await?;
+                tracing::info!(
+                    accounts = names.len(),
+                    "Account names read from AWS Organizations."
+                );
+                settings.account_names = Arc::new(names);
+            }
         }
         let custom_text = custom.as_ref().map(|(o, t)| (o.as_str(), t.as_str()));
         let rules = effective_rules(custom_text)?;

@@ -40,6 +40,13 @@ VARIANTS = {
         "LogFilePrefix": "org/cloudtrail",
         "BackfillBucketName": "example-ops",
     },
+    # Exclusive with AccountNamesS3Uri (a rule checkov does not read), so a variant of its own:
+    # the function role's ListOrganizationAccounts.
+    "organizations-names": {
+        "BucketName": "example-trail-bucket",
+        "MemberAccountIds": "111111111111",
+        "AccountNamesFromOrganizations": "true",
+    },
     "existing-bucket": {
         "BucketName": "example-trail-bucket",
         "MemberAccountIds": "111111111111",

@@ -95,3 +95,49 @@ fn every_mistake_fails_naming_the_file() {
         .to_string();
     assert!(shown.starts_with("names.toml:1:16: "), "{shown}");
 }
+
+#[test]
+fn pairs_read_elsewhere_pass_the_same_checks() {
+    let pair = |id: &str, name: &str| (id.to_owned(), name.to_owned());
+    let origin = "AWS Organizations";
+    let named = AccountNames::from_pairs(
+        origin,
+        [
+            pair("111111111111", "Production"),
+            pair("999988887777", "Dev"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(named.get("999988887777"), Some("Dev"));
+    assert_eq!(named.len(), 2);
+    let cases = [
+        (
+            "control character",
+            vec![pair("111111111111", "Dev\r\nBcc: x")],
+            NamesError::BadName {
+                origin: origin.into(),
+                id: "111111111111".into(),
+                problem: "holds a control character",
+            },
+        ),
+        (
+            "no id",
+            vec![pair("", "Dev")],
+            NamesError::BadId {
+                origin: origin.into(),
+                id: String::new(),
+            },
+        ),
+        (
+            "twice",
+            vec![pair("111111111111", "a"), pair("111111111111", "a")],
+            NamesError::Duplicate {
+                origin: origin.into(),
+                id: "111111111111".into(),
+            },
+        ),
+    ];
+    for (case, pairs, want) in cases {
+        assert_eq!(AccountNames::from_pairs(origin, pairs), Err(want), "{case}");
+    }
+}

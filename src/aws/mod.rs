@@ -1,7 +1,8 @@
 //! The AWS adapters of the pipeline's ports: [`S3Source`] reads deliveries (and their ACLs,
 //! metadata and listings) from S3, [`CloudTrailKeys`] asks CloudTrail for its public keys,
-//! [`SnsSink`] publishes alerts to an SNS topic. Each holds SDK clients built once at cold
-//! start; [`sdk_config`] builds the shared SDK configuration, [`s3_client`] the S3 client on it.
+//! [`SnsSink`] publishes alerts to an SNS topic, [`organization_names`] reads the account names
+//! from AWS Organizations. Each holds SDK clients built once at cold start; [`sdk_config`]
+//! builds the shared SDK configuration, [`s3_client`] the S3 client on it.
 //!
 //! S3 failures are sorted here into the port's [`SourceErrorKind`]s, which the pipeline acts
 //! on: an object that is gone or unreadable is a fact about the delivery (a delivery alert),
@@ -9,10 +10,12 @@
 //! fails; whether it is retried is decided in one place, `ProcessError::is_retryable`).
 
 mod cloudtrail;
+mod organizations;
 mod s3;
 mod sns;
 
 pub use cloudtrail::{CloudTrailKeys, KeySource};
+pub use organizations::{organization_names, organizations_client, OrganizationsError};
 pub use s3::{read_location, read_sigma_location, read_text_object, S3Source};
 pub use sns::{message, SnsSink};
 

@@ -264,3 +264,34 @@ fn sigma_locations() {
         );
     }
 }
+
+#[test]
+fn account_names_come_from_a_file_or_the_word_organizations() {
+    let names = |value: &str| {
+        config(&[(env::TOPIC_ARN, TOPIC), (env::ACCOUNT_NAMES, value)]).map(|c| c.account_names)
+    };
+    assert_eq!(names("organizations"), Ok(Some(NamesSource::Organizations)));
+    assert_eq!(
+        names(" organizations "),
+        Ok(Some(NamesSource::Organizations)),
+        "trimmed like every variable"
+    );
+    assert_eq!(
+        names("s3://config-bucket/names.toml"),
+        Ok(Some(NamesSource::File(FileLocation::S3 {
+            bucket: "config-bucket".into(),
+            key: "names.toml".into()
+        })))
+    );
+    // Only the exact word: anything else is a path, a file of that name included.
+    for path in ["Organizations", "./organizations", "organizations.toml"] {
+        assert_eq!(
+            names(path),
+            Ok(Some(NamesSource::File(FileLocation::Path(path.into())))),
+            "{path}"
+        );
+    }
+    assert_eq!(names(""), Ok(None));
+    let err = names("s3://bucket-only").unwrap_err();
+    assert_eq!(err.setting, env::ACCOUNT_NAMES, "{err}");
+}

@@ -776,8 +776,24 @@ async fn bootstrap_refuses_to_start_on_bad_configuration() {
     .unwrap();
     let bad_sigma = sigma.join("aws/trails.yml").display().to_string();
     let sigma = sigma.display().to_string();
+    // An organization one of whose accounts has a name no alert may carry (moto, unlike AWS,
+    // takes any name); the function reads it from Organizations and refuses it.
+    let orgs = aws_sdk_organizations::Client::new(&world.sdk);
+    orgs.create_organization().send().await.unwrap();
+    let created = orgs
+        .create_account()
+        .account_name("n".repeat(51))
+        .email("long-name@example.com")
+        .send()
+        .await
+        .unwrap();
+    let long_named = created
+        .create_account_status()
+        .and_then(|s| s.account_id())
+        .unwrap()
+        .to_string();
     type Vars<'a> = Vec<(&'a str, &'a str)>;
-    let cases: [(&str, Vars, String); 6] = [
+    let cases: [(&str, Vars, String); 7] = [
         (
             "no topic",
             vec![("TRAILWATCH_TOPIC_ARN", "")],
@@ -807,6 +823,14 @@ async fn bootstrap_refuses_to_start_on_bad_configuration() {
             "Sigma prefix without rule files",
             vec![("TRAILWATCH_SIGMA_RULES", "s3://example-ct-logs/sigma/")],
             "sigma: s3://example-ct-logs/sigma/: holds no .yml or .yaml file".to_string(),
+        ),
+        (
+            "an account named too long in Organizations",
+            vec![("TRAILWATCH_ACCOUNT_NAMES", "organizations")],
+            format!(
+                "reading the account names from AWS Organizations: AWS Organizations (ListAccounts): \
+                 the name of account {long_named} is longer than 50 characters"
+            ),
         ),
     ];
     for (name, extra, want) in cases {

@@ -68,6 +68,10 @@ Triggers (moto cannot run the function; that would need Docker):
    invocation S3 asks of Lambda (`{"FunctionArn", "Payload"}`), to the SQS queue
    `stack-world-invocations` of the notifying account, where the test takes it and runs the
    handler with the function role's credentials, as Lambda would.
+
+Organizations:
+14. ListAccounts from an account that belongs to no organization is refused by AWS with
+   AWSOrganizationsNotInUseException; moto lists no account and succeeds. Here it is refused.
 """
 
 from __future__ import annotations
@@ -85,6 +89,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control, policy_conditions
 from moto.iam.models import iam_backends
+from moto.organizations.exceptions import AWSOrganizationsNotInUseException
+from moto.organizations.models import OrganizationsBackend
 from moto.s3 import notifications
 from moto.s3.exceptions import S3ClientError
 from moto.s3.models import FakeBucket
@@ -467,6 +473,19 @@ def _invoke_awslambda(account_id: str, event_body: Any, fn_arn: str, region_name
 
 notifications._get_s3_event = _get_s3_event
 notifications._invoke_awslambda = _invoke_awslambda
+
+
+# 14. ListAccounts outside an organization.
+_list_accounts = OrganizationsBackend.list_accounts
+
+
+def _list_accounts_of_organization(self: OrganizationsBackend, *args: Any, **kwargs: Any) -> Any:
+    if self.org is None:
+        raise AWSOrganizationsNotInUseException
+    return _list_accounts(self, *args, **kwargs)
+
+
+OrganizationsBackend.list_accounts = _list_accounts_of_organization
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use trailwatch::accounts::AccountNames;
 use trailwatch::alert::Alert;
-use trailwatch::config::{env_account_names, parse_accounts, parse_org_id, Settings};
+use trailwatch::config::{env_account_names, parse_accounts, parse_org_id, NamesSource, Settings};
 use trailwatch::date::Date;
 use trailwatch::error::chain;
 use trailwatch::integrity::{Deadline, FileKeys};
@@ -310,14 +310,18 @@ fn print_keys(keys: &[String], url_encoded: bool) -> Result<()> {
     Ok(())
 }
 
-/// `settings` with the account names `TRAILWATCH_ACCOUNT_NAMES` names, as the function reads
-/// them; a file that does not parse is an operational error, like a bad rules file.
+/// `settings` with the account names `TRAILWATCH_ACCOUNT_NAMES` names (a file, or AWS
+/// Organizations), as the function reads them; a file that does not parse, or Organizations
+/// refusing, is an operational error, like a bad rules file.
 fn with_account_names(settings: Settings) -> Result<Settings> {
-    let Some(location) = env_account_names().map_err(Usage::from)? else {
-        return Ok(settings);
+    let names = match env_account_names().map_err(Usage::from)? {
+        None => return Ok(settings),
+        Some(NamesSource::File(location)) => {
+            let text = remote::read_location(&location)?;
+            AccountNames::parse(&location.origin(), &text)?
+        }
+        Some(NamesSource::Organizations) => remote::organization_names()?,
     };
-    let text = remote::read_location(&location)?;
-    let names = AccountNames::parse(&location.origin(), &text)?;
     Ok(Settings {
         account_names: Arc::new(names),
         ..settings

@@ -1,7 +1,8 @@
 //! The CLI's commands over a real or emulated bucket, `replay s3://BUCKET[/PREFIX]` and
 //! `verify` (INTEGRITY §7): the function's own S3 adapter (path-style when `AWS_ENDPOINT_URL`
-//! is set, as emulators need) and public keys from a key file or CloudTrail. Built without the
-//! `lambda` feature (no AWS SDK), both are usage errors.
+//! is set, as emulators need) and public keys from a key file or CloudTrail; also the account
+//! names from AWS Organizations. Built without the `lambda` feature (no AWS SDK), all are usage
+//! errors.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -212,6 +213,23 @@ fn read_object(location: &trailwatch::config::FileLocation) -> Result<String> {
 #[cfg(not(feature = "lambda"))]
 fn read_object(_location: &trailwatch::config::FileLocation) -> Result<String> {
     Err(Usage(NO_AWS.to_owned()).into())
+}
+
+/// The account names AWS Organizations lists (`TRAILWATCH_ACCOUNT_NAMES=organizations`), with
+/// the standard AWS configuration, through the function's own adapter.
+#[cfg(feature = "lambda")]
+pub fn organization_names() -> Result<trailwatch::accounts::AccountNames> {
+    super::block_on(async {
+        let sdk = trailwatch::aws::sdk_config().await;
+        trailwatch::aws::organization_names(&trailwatch::aws::organizations_client(&sdk))
+            .await
+            .context("reading the account names from AWS Organizations")
+    })?
+}
+
+#[cfg(not(feature = "lambda"))]
+pub fn organization_names() -> Result<trailwatch::accounts::AccountNames> {
+    Err(Usage(format!("TRAILWATCH_ACCOUNT_NAMES=organizations: {NO_AWS}")).into())
 }
 
 /// The S3 source and the public keys: `public_keys` (a path), else `TRAILWATCH_PUBLIC_KEYS`

@@ -17,6 +17,7 @@
 mod batch;
 mod binary;
 mod integrity;
+mod names;
 mod options;
 mod permissions;
 mod scenarios;
