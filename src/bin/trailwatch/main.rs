@@ -367,9 +367,9 @@ fn pipeline(settings: Settings, file: &RulesFile, sigma_paths: &[PathBuf]) -> Re
         .with_suppressions(&file.suppressions)?)
 }
 
-/// The runtime the commands' futures run on. Its one worker drives the S3 client's I/O,
-/// timers and connections, whichever thread polls the pipeline's futures: `replay --jobs`
-/// runs the pipeline (synchronous decoding, CPU work) on threads of its own.
+/// `replay`'s runtime. Its one worker drives the S3 client's I/O, timers and connections,
+/// whichever thread polls the pipeline's futures: `replay --jobs` runs the pipeline
+/// (synchronous decoding, CPU work) on threads of its own.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -378,8 +378,15 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// Runs `work` on the calling thread: all that the other commands need (local files, or S3
+/// requests that overlap while waiting), without `replay`'s worker thread, whose stack and
+/// runtime would add to `scan`'s peak memory.
 fn block_on<F: std::future::Future>(work: F) -> Result<F::Output> {
-    Ok(runtime()?.block_on(work))
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime.block_on(work))
 }
 
 async fn scan(pipeline: &Pipeline, paths: &[PathBuf], sink: StdoutSink) -> Result<()> {
