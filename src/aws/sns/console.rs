@@ -32,9 +32,10 @@ fn commercial(region: &str) -> bool {
 }
 
 /// The event of a detection in CloudTrail's event history, when the alert names its event
-/// and a region.
+/// and a region. An Insights event is not in event history (its record is in the alert and
+/// its file in the object link), so an `insight.*` detection gets no event link.
 pub fn event_link(alert: &Alert) -> Option<String> {
-    if alert.kind != AlertKind::Detection {
+    if alert.kind != AlertKind::Detection || alert.insight.is_some() {
         return None;
     }
     let region = alert.region.as_deref().filter(|r| commercial(r))?;

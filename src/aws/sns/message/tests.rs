@@ -341,6 +341,18 @@ fn the_email_links_to_the_event_and_the_object_in_the_console() {
     forged.region = Some("cn-north-1".into());
     assert_eq!(email_line(&forged, Some("cn-north-1"), "CloudTrail"), None);
     assert_eq!(email_line(&forged, Some("us-gov-west-1"), "S3"), None);
+    // An Insights event is not in event history: its alert links to its file only.
+    let insight = detection("t", "{}", 1000).with_insight(crate::alert::InsightDetails {
+        insight_type: "ApiCallRateInsight".into(),
+        event_source: Some("ec2.amazonaws.com".into()),
+        event_name: Some("RunInstances".into()),
+        state: "Start".into(),
+        baseline_average: serde_json::Number::from(1),
+        insight_average: serde_json::Number::from(40),
+        insight_duration: None,
+    });
+    assert_eq!(email_line(&insight, Some("us-east-1"), "CloudTrail"), None);
+    assert!(email_line(&insight, Some("us-east-1"), "S3").is_some());
     // A delivery alert has no event to link to, only its object.
     let delivery = Alert::delivery(DeliveryProblem::Acl, origin(), "no control".into());
     assert_eq!(email_line(&delivery, Some("us-east-1"), "CloudTrail"), None);
