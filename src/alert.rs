@@ -13,7 +13,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::AccountNames;
-use crate::record::{members, FieldPlan, Record, SlotId, Step};
+use crate::record::{members, FieldPlan, Record, SlotId};
 use crate::rules::Severity;
 
 /// Detection (a record matched a rule), delivery (a file failed validation) or integrity (a
@@ -376,10 +376,7 @@ pub struct EventSlots {
 impl EventSlots {
     /// Registers the fields in `plan`.
     pub fn register(plan: &mut FieldPlan) -> Self {
-        let mut slot = |path: &[&str]| {
-            let steps: Vec<Step> = path.iter().map(|p| Step::Key(p.to_string())).collect();
-            plan.slot_for(&steps)
-        };
+        let mut slot = |path: &[&str]| plan.member_slot(path.iter().copied());
         EventSlots {
             recipient_account: slot(&["recipientAccountId"]),
             aws_region: slot(&["awsRegion"]),

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use serde_json::Number;
 
 use crate::alert::InsightDetails;
-use crate::record::{FieldPlan, JsonRef, Record, SlotId, Step};
+use crate::record::{FieldPlan, JsonRef, Record, SlotId};
 use crate::rules::Severity;
 
 /// What an Insights alert weighs: a statistical anomaly, not an action known to be bad. It is
@@ -75,10 +75,7 @@ const DURATION: &str = "insightDetails.insightContext.statistics.insightDuration
 impl InsightSlots {
     /// Registers the members in `plan`.
     pub fn register(plan: &mut FieldPlan) -> Self {
-        let mut slot = |path: &str| {
-            let steps: Vec<Step> = path.split('.').map(|p| Step::Key(p.to_string())).collect();
-            plan.slot_for(&steps)
-        };
+        let mut slot = |path: &str| plan.member_slot(path.split('.'));
         InsightSlots {
             state: slot(STATE),
             insight_type: slot(TYPE),

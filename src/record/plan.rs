@@ -76,6 +76,13 @@ impl FieldPlan {
         self.register(path, false)
     }
 
+    /// [`FieldPlan::slot_for`] the path of member `names`, outermost first (`userIdentity`,
+    /// `arn`): the fixed fields alerts and Insights read.
+    pub fn member_slot<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) -> SlotId {
+        let steps: Vec<Step> = names.into_iter().map(|n| Step::Key(n.to_owned())).collect();
+        self.slot_for(&steps)
+    }
+
     /// Registers the member names `path` as a spread path (see the module docs) and returns its
     /// slot, distinct from the slot of the same names registered with [`FieldPlan::slot_for`].
     pub fn spread_slot_for(&mut self, path: &[String]) -> SlotId {
