@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::alert::{Alert, AlertKind};
-use crate::pipeline::ObjectReport;
+use crate::pipeline::{ObjectReport, Stats};
 
 /// The CloudWatch namespace of every metric.
 pub const NAMESPACE: &str = "trailwatch";
@@ -117,47 +117,35 @@ impl Metric {
     }
 }
 
-/// The counts and samples of one dimension value set.
+/// The counts and samples of one dimension value set: the objects' totals as `replay --stats`
+/// adds them, and what only metrics have.
 #[derive(Debug, Default, Clone, PartialEq)]
 struct Group {
-    objects: u64,
+    totals: Stats,
     failures: u64,
-    records: u64,
-    compressed_bytes: u64,
-    decompressed_bytes: u64,
-    detections: u64,
-    delivery_alerts: u64,
-    integrity_alerts: u64,
-    suppressed: u64,
     durations: Vec<f64>,
     latencies: Vec<f64>,
 }
 
 impl Group {
     fn add(&mut self, report: &ObjectReport, duration: f64, latency: Option<f64>) {
-        self.objects += 1;
-        self.records += report.records;
-        self.compressed_bytes += report.compressed_bytes;
-        self.decompressed_bytes += report.decompressed_bytes;
-        self.detections += report.detections;
-        self.delivery_alerts += report.delivery_alerts;
-        self.integrity_alerts += report.integrity_alerts;
-        self.suppressed += report.suppressed;
+        self.totals.add(report);
         self.durations.push(duration);
         self.latencies.extend(latency);
     }
 
     fn count(&self, metric: Metric) -> Option<u64> {
+        let t = &self.totals;
         Some(match metric {
-            Metric::Objects => self.objects,
+            Metric::Objects => t.objects,
             Metric::Failures => self.failures,
-            Metric::Records => self.records,
-            Metric::CompressedBytes => self.compressed_bytes,
-            Metric::DecompressedBytes => self.decompressed_bytes,
-            Metric::Detections => self.detections,
-            Metric::DeliveryAlerts => self.delivery_alerts,
-            Metric::IntegrityAlerts => self.integrity_alerts,
-            Metric::SuppressedDetections => self.suppressed,
+            Metric::Records => t.records,
+            Metric::CompressedBytes => t.compressed_bytes,
+            Metric::DecompressedBytes => t.decompressed_bytes,
+            Metric::Detections => t.detections,
+            Metric::DeliveryAlerts => t.delivery_alerts,
+            Metric::IntegrityAlerts => t.integrity_alerts,
+            Metric::SuppressedDetections => t.suppressed,
             Metric::ProcessingDuration | Metric::AlertLatency => return None,
         })
     }
@@ -234,9 +222,9 @@ impl<'a> Tally<'a> {
     pub fn published(&mut self, alerts: &[Alert]) {
         for alert in alerts {
             match alert.kind {
-                AlertKind::Detection => self.total.detections += 1,
-                AlertKind::Delivery => self.total.delivery_alerts += 1,
-                AlertKind::Integrity => self.total.integrity_alerts += 1,
+                AlertKind::Detection => self.total.totals.detections += 1,
+                AlertKind::Delivery => self.total.totals.delivery_alerts += 1,
+                AlertKind::Integrity => self.total.totals.integrity_alerts += 1,
             }
         }
     }

@@ -56,6 +56,13 @@ pub struct Stats {
     /// fixes; the handler's summary and the CLI's log report it.
     #[serde(skip)]
     pub integrity_alerts: u64,
+    /// Bytes of the objects as stored, read while decoding their records. Not in `--stats`
+    /// (DESIGN §8); the function's metrics report it.
+    #[serde(skip)]
+    pub compressed_bytes: u64,
+    /// Bytes out of the decompressor, over every object; a metric, not in `--stats`.
+    #[serde(skip)]
+    pub decompressed_bytes: u64,
 }
 
 impl Stats {
@@ -77,5 +84,7 @@ impl Stats {
         self.suppressed += report.suppressed;
         self.delivery_alerts += report.delivery_alerts;
         self.integrity_alerts += report.integrity_alerts;
+        self.compressed_bytes += report.compressed_bytes;
+        self.decompressed_bytes += report.decompressed_bytes;
     }
 }
