@@ -1,6 +1,6 @@
 //! One object through the whole pipeline: key, layout, ACL, decode, content checks, rules,
 //! alerts; for an Insights file, the insight reader instead of the rules; for a digest, the
-//! integrity checks instead of the ACL and the rules. Generic over
+//! integrity checks instead of the ACL and the rules; what one record raises is `evaluate`'s. Generic over
 //! where objects and public keys come from and where alerts go, so the Lambda handler and the
 //! CLI run exactly this code.
 //!
@@ -14,21 +14,22 @@ use std::io::Read;
 
 use crate::accounts::AccountNames;
 use crate::acl::{self, AclVerdict};
-use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, EventSummary, Origin, RuleRef};
+use crate::alert::{Alert, AlertKind, DeliveryProblem, EventSlots, Origin};
 use crate::config::Settings;
 use crate::date::Date;
 use crate::decode::{DecodeError, Format, RecordReader};
-use crate::insight::{self, InsightError, InsightSlots};
+use crate::insight::InsightSlots;
 use crate::integrity::{self, Deadline, IntegrityError};
 use crate::key::{Kind, LogKey};
 use crate::layout;
 use crate::ports::{
     AlertSink, ObjectRef, ObjectSource, PublicKeys, SinkError, SourceError, SourceErrorKind,
 };
-use crate::record::{FieldPlan, Record};
+use crate::record::FieldPlan;
 use crate::rules::{RuleDef, RuleError, RuleSet, SuppressionDef, Suppressions};
 use crate::sigma::{SigmaError, SigmaRule, SigmaSet};
 
+use evaluate::Evaluate;
 pub use report::{ObjectReport, Stats};
 
 /// Alerts held before they are handed to the sink: bounds memory when one file matches
@@ -101,17 +102,6 @@ pub struct Pipeline {
     suppressions: Suppressions,
     slots: EventSlots,
     insights: InsightSlots,
-}
-
-/// What each record of a file is evaluated by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Evaluate {
-    /// The filter-pattern and Sigma rules: a log's records are API events.
-    Rules,
-    /// The insight reader: an Insights record is CloudTrail's statistics about API events, not
-    /// one itself (no caller, no request; its event name sits under `insightDetails`), so the
-    /// rules, written for API events, have nothing to say about it.
-    Insights,
 }
 
 /// Alerts on their way to the sink, with the counts the report needs.
@@ -485,11 +475,7 @@ impl Pipeline {
                             mismatched.note(|| named.into_owned());
                         }
                     }
-                    let suppressed = &mut out.report.suppressed;
-                    match evaluate {
-                        Evaluate::Rules => Ok(self.detections(&rec, origin, today, suppressed)),
-                        Evaluate::Insights => self.insight(&rec, origin, today, suppressed),
-                    }
+                    self.evaluate(evaluate, &rec, origin, today, &mut out.report.suppressed)
                 }
                 Ok(None) => break None,
                 Err(e) if e.is_record_local() => {
@@ -542,127 +528,6 @@ impl Pipeline {
         }
     }
 
-    /// The detections of every rule matching `rec`, but those a suppression live on `today`
-    /// covers ([`Pipeline::suppressed`]).
-    fn detections(
-        &self,
-        rec: &Record<'_>,
-        origin: Origin<'_>,
-        today: Date,
-        suppressed: &mut u64,
-    ) -> Vec<Alert> {
-        let mut alerts = Vec::new();
-        let mut raise = |rule: RuleRef<'_>| {
-            let alert = || self.detection(rule, rec, origin);
-            if !self.suppressed(rule.id, rec, today, suppressed, alert) {
-                alerts.push(alert());
-            }
-        };
-        self.rules.for_each_match(rec, |rule| {
-            let def = rule.def();
-            raise(RuleRef {
-                id: &def.id,
-                title: &def.title,
-                severity: def.severity,
-                tags: &[],
-            });
-        });
-        self.sigma.for_each_match(rec, |rule| {
-            raise(RuleRef {
-                id: &rule.rule_id,
-                title: &rule.title,
-                severity: rule.severity,
-                tags: &rule.tags,
-            });
-        });
-        alerts
-    }
-
-    /// Whether a suppression live on `today` covers the detection of `rule_id` on `rec`; if so
-    /// it is added to `suppressed` and logged at debug level with the id of the alert it
-    /// would have been (built by `alert` only then: a suppressed flood costs no copies).
-    fn suppressed(
-        &self,
-        rule_id: &str,
-        rec: &Record<'_>,
-        today: Date,
-        suppressed: &mut u64,
-        alert: impl FnOnce() -> Alert,
-    ) -> bool {
-        let Some(by) = self.suppressions.covering(rule_id, rec, today) else {
-            return false;
-        };
-        *suppressed += 1;
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            let alert = alert();
-            tracing::debug!(
-                alert_id = %alert.alert_id,
-                rule_id,
-                key = alert.key.as_deref(),
-                suppression = %by.at,
-                reason = %by.reason,
-                "Detection suppressed."
-            );
-        }
-        true
-    }
-
-    fn detection(&self, rule: RuleRef<'_>, rec: &Record<'_>, origin: Origin<'_>) -> Alert {
-        self.detection_of(rule, self.slots.summary(rec), rec, origin)
-    }
-
-    fn detection_of(
-        &self,
-        rule: RuleRef<'_>,
-        event: EventSummary,
-        rec: &Record<'_>,
-        origin: Origin<'_>,
-    ) -> Alert {
-        Alert::detection(
-            rule,
-            origin,
-            event,
-            rec.text(),
-            self.settings.max_alert_record_bytes,
-        )
-    }
-
-    /// The detection an Insights record raises (none for the end of an insight, or when a
-    /// suppression live on `today` covers it). Its event is the insight's: the API it is
-    /// about, and no caller or address, which an insight has not.
-    fn insight(
-        &self,
-        rec: &Record<'_>,
-        origin: Origin<'_>,
-        today: Date,
-        suppressed: &mut u64,
-    ) -> Result<Vec<Alert>, InsightError> {
-        let Some(found) = self.insights.alert(rec)? else {
-            return Ok(Vec::new());
-        };
-        let event = EventSummary {
-            event_name: found.details.event_name.clone(),
-            event_source: found.details.event_source.clone(),
-            principal: None,
-            source_ip: None,
-            ..self.slots.summary(rec)
-        };
-        let rule = RuleRef {
-            id: &found.rule_id,
-            title: found.title,
-            severity: insight::SEVERITY,
-            tags: &[],
-        };
-        let alert = || {
-            self.detection_of(rule, event.clone(), rec, origin)
-                .with_insight(found.details.clone())
-        };
-        if self.suppressed(rule.id, rec, today, suppressed, alert) {
-            return Ok(Vec::new());
-        }
-        Ok(vec![alert()])
-    }
-
     /// A decode failure: transient ones fail the invocation, the rest become a delivery alert.
     async fn unreadable<K: AlertSink>(
         &self,
@@ -689,6 +554,7 @@ impl Pipeline {
     }
 }
 
+mod evaluate;
 mod report;
 #[cfg(test)]
 mod tests;
