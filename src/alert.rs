@@ -1,5 +1,5 @@
 //! Alerts: the one JSON schema every output carries (DESIGN §6), built from a matched record or
-//! a failed delivery check.
+//! a failed delivery check; the record it carries is the log's own text ([`RecordJson`]).
 //!
 //! An alert's id is a hash of what it is about (bucket, key, event id, rule id), so the same
 //! finding always has the same id: Lambda's retries and duplicate S3 events then produce
@@ -8,13 +8,14 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::AccountNames;
-use crate::record::{members, FieldPlan, Record, SlotId};
+use crate::record::{FieldPlan, Record, SlotId};
 use crate::rules::Severity;
+
+use record::bounded_record;
+pub use record::RecordJson;
 
 /// Detection (a record matched a rule), delivery (a file failed validation) or integrity (a
 /// digest or a log it lists failed validation, or digests stopped).
@@ -279,47 +280,6 @@ pub struct InsightDetails {
     /// `insightDetails.insightContext.statistics.insightDuration`, in minutes; null when the
     /// record has none.
     pub insight_duration: Option<serde_json::Number>,
-}
-
-/// A record's JSON as an alert carries it: the log's own text (validated by the scanner), on
-/// one line, members in the order CloudTrail wrote them. Copying the text, rather than
-/// rebuilding the record as a tree and printing it again, is what keeps a flood of alerts cheap.
-#[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
-pub struct RecordJson(Box<RawValue>);
-
-impl RecordJson {
-    /// `text` as it is, but for line breaks: white space outside strings, where a JSON line may
-    /// not have them (valid JSON has no raw line break inside a string).
-    fn new(text: &str) -> RecordJson {
-        let line = if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
-            text.replace(['\n', '\r'], " ")
-        } else {
-            text.to_owned()
-        };
-        // serde_json checks the text again; the scanner accepted it, so this cannot fail, but
-        // if it did the alert would still be published, saying why its record is missing.
-        RecordJson(RawValue::from_string(line).unwrap_or_else(|e| {
-            let note = Value::String(format!("record not representable: {e}"));
-            serde_json::value::to_raw_value(&note).unwrap_or_else(|_| RawValue::NULL.to_owned())
-        }))
-    }
-
-    /// The JSON text.
-    pub fn text(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The record parsed as a tree (for tests, and for pretty-printing an e-mail).
-    pub fn value(&self) -> serde_json::Result<Value> {
-        serde_json::from_str(self.text())
-    }
-}
-
-impl PartialEq for RecordJson {
-    fn eq(&self, other: &RecordJson) -> bool {
-        self.text() == other.text()
-    }
 }
 
 /// Where the alert's object lives: the bucket (none for local files) and key (or path).
@@ -626,30 +586,6 @@ fn alert_id(bucket: Option<&str>, key: &str, event_id: Option<&str>, rule_id: &s
         .collect()
 }
 
-/// The record's JSON, cut to fit `max_bytes` when it is larger: top-level members are kept in
-/// the order CloudTrail wrote them while they fit, so the identifying fields (written first)
-/// stay and bulky `requestParameters`/`responseElements` go.
-fn bounded_record(text: &str, max_bytes: usize) -> (RecordJson, bool) {
-    if text.len() <= max_bytes {
-        return (RecordJson::new(text), false);
-    }
-    let mut kept = String::from("{");
-    for (name, value) in members(text) {
-        // `"name":value` and its comma, within the closing brace.
-        let size = name.len() + 3 + value.len() + usize::from(kept.len() > 1);
-        if kept.len() + size < max_bytes {
-            if kept.len() > 1 {
-                kept.push(',');
-            }
-            kept.push('"');
-            kept.push_str(name);
-            kept.push_str("\":");
-            kept.push_str(value);
-        }
-    }
-    kept.push('}');
-    (RecordJson::new(&kept), true)
-}
-
+mod record;
 #[cfg(test)]
 mod tests;

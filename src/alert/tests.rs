@@ -1,5 +1,7 @@
 //! Alerts as built from detections and failed checks, and as serialised.
 
+use serde_json::Value;
+
 use super::*;
 
 fn origin() -> Origin<'static> {
