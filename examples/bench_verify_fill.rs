@@ -49,6 +49,7 @@ fn main() -> ExitCode {
 async fn fill(bucket: &str, logs: usize, bytes: usize, keys: &str) -> anyhow::Result<u64> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").context("AWS_ENDPOINT_URL is required")?;
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(trailwatch::aws::http_client())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new(REGION))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "bench"))

@@ -1,13 +1,16 @@
 //! CloudTrail's public keys (INTEGRITY §3): an RSA key with its fingerprint, the signature check
-//! a digest gets (RSASSA-PKCS1-v1_5 with SHA-256, by `aws-lc-rs`), and the key file that
-//! `aws cloudtrail list-public-keys` prints.
+//! a digest gets (RSASSA-PKCS1-v1_5 with SHA-256, by `ring`), and the key file that
+//! `aws cloudtrail list-public-keys` prints. `ring` reads a key only when it checks a signature,
+//! so the DER is read here with `pkcs1` as the key is loaded: a malformed key is refused then,
+//! by name, rather than showing up later as signatures that do not verify.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use pkcs1::der::Decode as _;
+use ring::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
 use serde::Deserialize;
 use serde_json::Value;
 use time::format_description::well_known::{Iso8601, Rfc3339};
@@ -17,7 +20,7 @@ use time::OffsetDateTime;
 #[derive(Clone)]
 pub struct PublicKey {
     fingerprint: String,
-    key: ParsedPublicKey,
+    key: RsaPublicKeyComponents<Vec<u8>>,
 }
 
 impl fmt::Debug for PublicKey {
@@ -39,17 +42,32 @@ pub struct BadKey {
 }
 
 impl PublicKey {
-    /// The key with `fingerprint` from `der`, a DER PKCS#1 `RSAPublicKey` (as CloudTrail's
-    /// `Value` holds it once base64-decoded; an X.509 SubjectPublicKeyInfo is accepted too).
+    /// The key with `fingerprint` from `der`, a DER PKCS#1 `RSAPublicKey`, as CloudTrail's
+    /// `Value` holds it once base64-decoded.
     pub fn from_der(fingerprint: impl Into<String>, der: &[u8]) -> Result<PublicKey, BadKey> {
         let fingerprint = fingerprint.into();
-        match ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der) {
-            Ok(key) => Ok(PublicKey { fingerprint, key }),
-            Err(e) => Err(BadKey {
-                fingerprint,
-                reason: e.to_string(),
-            }),
+        let bad = |reason: String| BadKey {
+            fingerprint: fingerprint.clone(),
+            reason,
+        };
+        let key = pkcs1::RsaPublicKey::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let (n, e) = (key.modulus.as_bytes(), key.public_exponent.as_bytes());
+        let bits = bit_length(n);
+        if !(2048..=8192).contains(&bits) {
+            return Err(bad(format!("a modulus of {bits} bits")));
         }
+        // What `ring` accepts of an exponent: odd, at least 3, at most 33 bits.
+        let odd = e.last().is_some_and(|low| low & 1 == 1);
+        if !odd || bit_length(e) > 33 || e == [1] {
+            return Err(bad("an exponent ring refuses".to_owned()));
+        }
+        Ok(PublicKey {
+            key: RsaPublicKeyComponents {
+                n: n.to_vec(),
+                e: e.to_vec(),
+            },
+            fingerprint,
+        })
     }
 
     /// The key's fingerprint, as digests name it.
@@ -59,7 +77,17 @@ impl PublicKey {
 
     /// Whether `signature` is this key's RSASSA-PKCS1-v1_5 / SHA-256 signature of `message`.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.key.verify_sig(message, signature).is_ok()
+        self.key
+            .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
+            .is_ok()
+    }
+}
+
+/// The bit length of a big-endian integer without leading zero bytes.
+fn bit_length(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        None => 0,
+        Some(top) => bytes.len() * 8 - top.leading_zeros() as usize,
     }
 }
 

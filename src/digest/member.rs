@@ -2,7 +2,7 @@
 //! signs and what a log's `hashValue` covers (INTEGRITY §2.1, §2.9).
 //!
 //! Inflating and hashing run on two threads, so that on a machine with a second core the hash
-//! costs little beyond the decompression itself (SHA-256 is `aws-lc-rs`'s, which uses the
+//! costs little beyond the decompression itself (SHA-256 is `ring`'s, which uses the
 //! CPU's SHA extensions where it has them).
 //!
 //! This reader stops at the end of the first member on purpose and reports whether anything
@@ -13,8 +13,8 @@
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::mpsc::sync_channel;
 
-use aws_lc_rs::digest::{Context, SHA256};
 use flate2::bufread::GzDecoder;
+use ring::digest::{Context, SHA256};
 
 use crate::decode::{Failure, Metered};
 

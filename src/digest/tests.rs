@@ -363,3 +363,46 @@ fn a_public_key_refuses_what_is_not_rsa() {
     assert!(PublicKey::from_der("f", b"").is_err());
     assert!(PublicKey::from_der("f", &[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
 }
+
+/// The DER `RSAPublicKey` of modulus `n` and exponent `e` (big-endian, no leading zeros).
+fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    use pkcs1::der::{asn1::UintRef, Encode as _};
+    let key = pkcs1::RsaPublicKey {
+        modulus: UintRef::new(n).unwrap(),
+        public_exponent: UintRef::new(e).unwrap(),
+    };
+    let mut buffer = vec![0; 2048];
+    let len = key.encode_to_slice(&mut buffer).unwrap().len();
+    buffer.truncate(len);
+    buffer
+}
+
+#[test]
+fn a_public_key_refuses_a_modulus_or_exponent_no_signature_could_pass() {
+    let bits = |n: usize| {
+        let mut modulus = vec![0xff; n / 8];
+        modulus[n / 8 - 1] = 0xfb;
+        modulus
+    };
+    let refused = |n: &[u8], e: &[u8]| {
+        PublicKey::from_der("fp", &rsa_public_key_der(n, e))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(refused(&bits(1024), &[1, 0, 1]).contains("a modulus of 1024 bits"));
+    assert!(refused(&bits(8200), &[1, 0, 1]).contains("a modulus of 8200 bits"));
+    for exponent in [&[1][..], &[1, 0, 0], &[2, 0, 0, 0, 1]] {
+        assert!(
+            refused(&bits(2048), exponent).contains("exponent"),
+            "{exponent:?}"
+        );
+    }
+    for n in [2048, 4096, 8192] {
+        assert!(PublicKey::from_der("fp", &rsa_public_key_der(&bits(n), &[1, 0, 1])).is_ok());
+    }
+    // The key CloudTrail's stand-in signs with reads back as the same key.
+    let key = SigningKey::generate("fp-one");
+    let public = PublicKey::from_der("fp-one", &key.public_key_der()).unwrap();
+    assert!(public.verifies(b"signed", &key.sign(b"signed")));
+    assert!(!public.verifies(b"signed!", &key.sign(b"signed")));
+}
