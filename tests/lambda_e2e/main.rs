@@ -14,6 +14,9 @@
 //!   verify` and `trailwatch replay` raise the same alerts, the heartbeat and `verify
 //!   --expected-accounts` the same `digest-late` ones, and `verify`'s exit statuses;
 //! - `faults`: the handler with a fault-injecting proxy (`proxy`) between it and moto;
+//! - `tls`: moto on HTTPS with a CA of the test's own: `trailwatch replay`, the x86
+//!   `bootstrap` and the arm64 artifact read S3 through TLS when `SSL_CERT_FILE` trusts that
+//!   CA, and refuse the server when it does not;
 //! - `load`: 1,000 deliveries through moto's S3 → SQS notifications and the SQS trigger,
 //!   accounted for from the function's own log lines (`tally`);
 //! - `stack`: infra/template.yaml itself created on moto's CloudFormation, the handler run
@@ -31,4 +34,5 @@ mod proxy;
 mod scenarios;
 mod stack;
 mod tally;
+mod tls;
 mod world;

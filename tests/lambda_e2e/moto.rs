@@ -1,9 +1,9 @@
 //! Child processes the tests start and always stop: a moto server of our own, started on a
-//! free loopback port from the project's virtualenv (plain, or through the stack world's
-//! `moto_aws.py`).
+//! free loopback port from the project's virtualenv (plain, on HTTPS, or through the stack
+//! world's `moto_aws.py`).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -92,7 +92,7 @@ pub fn moto_python() -> PathBuf {
 impl Moto {
     /// Starts a fresh server (empty state).
     pub fn start() -> Moto {
-        Moto::spawn(Command::new(moto_server()))
+        Moto::spawn(Command::new(moto_server()), "http://127.0.0.1")
     }
 
     /// Starts a fresh server through `moto_aws.py`: moto with the corrections its IAM
@@ -100,10 +100,24 @@ impl Moto {
     pub fn start_stack_world() -> Moto {
         let mut command = Command::new(moto_python());
         command.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lambda_e2e/moto_aws.py"));
-        Moto::spawn(command)
+        Moto::spawn(command, "http://127.0.0.1")
     }
 
-    fn spawn(mut command: Command) -> Moto {
+    /// Starts a fresh server answering HTTPS only, with the certificate in `cert` (PEM, for
+    /// `localhost`) and its key in `key`.
+    pub fn start_tls(cert: &Path, key: &Path) -> Moto {
+        let mut command = Command::new(moto_server());
+        command
+            .arg("--ssl-cert")
+            .arg(cert)
+            .arg("--ssl-key")
+            .arg(key);
+        // The certificate names `localhost`, which resolves to the address moto listens on.
+        Moto::spawn(command, "https://localhost")
+    }
+
+    /// Starts `command` on a free port of 127.0.0.1, reached at `base` (scheme and host).
+    fn spawn(mut command: Command, base: &str) -> Moto {
         let port = free_port();
         let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -116,7 +130,7 @@ impl Moto {
         wait_for_port(port, "moto_server", process.child());
         Moto {
             _process: process,
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: format!("{base}:{port}"),
         }
     }
 }

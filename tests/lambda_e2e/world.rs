@@ -128,6 +128,7 @@ pub struct World {
 /// timeouts and (default) retry policy.
 pub async fn sdk_for(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(trailwatch::aws::http_client())
         .timeout_config(trailwatch::aws::timeouts())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))

@@ -137,6 +137,7 @@ fn rendered(parameters: &[(String, String)]) -> Vec<u8> {
 /// SDK configuration for the world's endpoint with these credentials.
 pub async fn sdk_as(endpoint: &str, credentials: Credentials) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(trailwatch::aws::http_client())
         .timeout_config(trailwatch::aws::timeouts())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
