@@ -2,7 +2,7 @@
 //! against serde_json as the reference parser.
 
 use super::json::*;
-use super::scan::scan_record;
+use super::scan::{same_name, scan_record};
 use crate::record::{extract, FieldPlan, Fields, JsonRef, Record, Step};
 use proptest::prelude::*;
 
@@ -346,4 +346,20 @@ fn member_names_are_found_whatever_their_length() {
     let got: Vec<_> = slots.iter().map(|s| view.get(*s)).collect();
     let want = ["8", "2", "3", "4", "5", "6"].map(|n| Some(JsonRef::Number(n)));
     assert_eq!(got, want, "escaped `a\\u0062` is `ab` and comes last");
+}
+
+proptest! {
+    /// The word-wise comparison of member names agrees with byte equality at every length,
+    /// whichever byte differs.
+    #[test]
+    fn same_name_is_byte_equality(name in proptest::collection::vec(any::<u8>(), 0..48), at in any::<usize>(), flip in 1u8..=255) {
+        prop_assert!(same_name(&name, &name));
+        if !name.is_empty() {
+            let mut other = name.clone();
+            let at = at % name.len();
+            other[at] ^= flip;
+            prop_assert!(!same_name(&name, &other));
+            prop_assert!(!same_name(&name, &name[..name.len() - 1]));
+        }
+    }
 }
