@@ -11,6 +11,10 @@ use time::{Date, Month, Time, UtcOffset};
 use crate::rules::Number;
 use crate::text::{Case, Token, Wildcard};
 
+mod search;
+
+use search::Search;
+
 /// Where a value must stand in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Position {
@@ -196,7 +200,7 @@ pub(super) enum Matcher {
     Pattern(Wildcard),
     /// `base64offset|contains`: any of the variants, contained.
     AnyOf(Vec<Wildcard>),
-    Regex(regex::Regex),
+    Regex(Search),
     Cidr(Network),
     Cmp {
         order: Ordering,
@@ -236,14 +240,22 @@ impl Matcher {
                         .collect(),
                 )
             }
-            Kind::Re { i, m, s } => Matcher::Regex(
-                regex::RegexBuilder::new(value)
+            Kind::Re { i, m, s } => {
+                let regex = regex::RegexBuilder::new(value)
                     .case_insensitive(i)
                     .multi_line(m)
                     .dot_matches_new_line(s)
                     .build()
-                    .map_err(|e| format!("invalid regex `{value}`: {e}"))?,
-            ),
+                    .map_err(|e| format!("invalid regex `{value}`: {e}"))?;
+                let hir = regex_syntax::ParserBuilder::new()
+                    .case_insensitive(i)
+                    .multi_line(m)
+                    .dot_matches_new_line(s)
+                    .build()
+                    .parse(value)
+                    .ok();
+                Matcher::Regex(Search::new(regex, hir.as_ref()))
+            }
             Kind::Cidr => Matcher::Cidr(Network::parse(value)?),
             Kind::Cmp(order, or_equal) => Matcher::Cmp {
                 order,

@@ -252,3 +252,56 @@ fn time_parts() {
     );
     assert!(holds(&["minute"], "000000000000000000005", t));
 }
+
+#[test]
+fn a_regex_is_searched_for_the_literal_every_match_contains() {
+    let literal = |value: &str| {
+        let hir = regex_syntax::Parser::new().parse(value).unwrap();
+        search::required_literal(&hir).map(|b| String::from_utf8(b).unwrap())
+    };
+    assert_eq!(
+        literal(".+:assumed-role/aws:.+").as_deref(),
+        Some(":assumed-role/aws:")
+    );
+    assert_eq!(
+        literal("^arn:aws:iam::[0-9]{12}:root$").as_deref(),
+        Some("arn:aws:iam::")
+    );
+    assert_eq!(literal("Delete").as_deref(), Some("Delete"));
+    for none in [
+        "(?i)Delete",
+        "Create|Delete",
+        "x*",
+        "(Delete)+",
+        "[a-z]+",
+        "",
+    ] {
+        assert_eq!(literal(none), None, "{none}");
+    }
+    // The search agrees with the regex itself, with and without the literal, and folded.
+    for (modifiers, value) in [
+        (&["re"][..], ".+:assumed-role/aws:.+"),
+        (&["re", "i"][..], ".+:ASSUMED-role/aws:.+"),
+        (&["re"][..], "^arn:aws:iam::[0-9]{12}:root$"),
+    ] {
+        let regex = regex::RegexBuilder::new(value)
+            .case_insensitive(modifiers.contains(&"i"))
+            .build()
+            .unwrap();
+        for text in [
+            "arn:aws:sts::111111111111:assumed-role/aws:ec2-infrastructure/i-0",
+            "arn:aws:sts::111111111111:assumed-role/Admin/alice",
+            ":assumed-role/aws:",
+            "x:assumed-role/aws:y",
+            "arn:aws:iam::123456789012:root",
+            "arn:aws:iam::12345678901:root",
+            "",
+        ] {
+            assert_eq!(
+                holds(modifiers, value, text),
+                regex.is_match(text),
+                "{value} on {text}"
+            );
+        }
+    }
+}
