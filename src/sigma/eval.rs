@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::condition::Cond;
@@ -27,10 +26,12 @@ struct Compiled {
     slots: Vec<SlotId>,
 }
 
-/// The rules filed under texts of one field.
+/// The rules filed under texts of one field. Every record looks up its own `eventName` and
+/// `eventSource` here, so the map hashes with foldhash rather than SipHash; its keys are the
+/// rules' texts, never a record's.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    by_text: HashMap<String, Vec<usize>>,
+    by_text: foldhash::HashMap<String, Vec<usize>>,
 }
 
 /// The Sigma rules, compiled once, in load order.
