@@ -13,7 +13,8 @@ use regex_syntax::hir::{Hir, HirKind, Literal};
 #[derive(Debug, Clone)]
 pub(in crate::sigma) struct Search {
     regex: Regex,
-    required: Option<Finder<'static>>,
+    /// Boxed: a searcher is large, and most values are no regex.
+    required: Option<Box<Finder<'static>>>,
 }
 
 impl Search {
@@ -22,7 +23,7 @@ impl Search {
     pub(super) fn new(regex: Regex, hir: Option<&Hir>) -> Search {
         let required = hir
             .and_then(required_literal)
-            .map(|literal| Finder::new(&literal).into_owned());
+            .map(|literal| Box::new(Finder::new(&literal).into_owned()));
         Search { regex, required }
     }
 
