@@ -733,10 +733,21 @@ fn records_in(delivery: &[u8]) -> u64 {
 fn cold_start_failure(world: &World, extra: &[(&str, &str)], dir: &Path) -> String {
     // A blank variable counts as unset, so `("TRAILWATCH_TOPIC_ARN", "")` removes the topic.
     let env = function_env(world, None, extra);
+    stopped_at_cold_start(&Artifact::Native, &env, dir, Duration::from_secs(30))
+}
+
+/// Runs the `bootstrap` of `artifact` with `env` (no Runtime API) and returns its logs, written
+/// in `dir`; it must stop by itself within `within`, with a failure status.
+pub(crate) fn stopped_at_cold_start(
+    artifact: &Artifact,
+    env: &[(String, String)],
+    dir: &Path,
+    within: Duration,
+) -> String {
     let log = dir.join("bootstrap.log");
     let mut child = Running::new(
         "bootstrap",
-        bootstrap(&Artifact::Native, &env, &log)
+        bootstrap(artifact, env, &log)
             .spawn()
             .expect("starting bootstrap"),
     );
@@ -746,7 +757,7 @@ fn cold_start_failure(world: &World, extra: &[(&str, &str)], dir: &Path) -> Stri
             break status;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(30),
+            start.elapsed() < within,
             "bootstrap kept running: {}",
             logs(&log)
         );

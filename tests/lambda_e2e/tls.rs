@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::Credentials;
@@ -17,8 +17,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair,
 };
 
-use crate::bootstrap::{bootstrap, logs, Artifact};
-use crate::moto::{Moto, Running};
+use crate::bootstrap::{stopped_at_cold_start, Artifact};
+use crate::moto::Moto;
 use crate::world::{delivery, fixture_prod_key, BUCKET, PRODUCTION};
 
 const RULES_KEY: &str = "config/rules.toml";
@@ -183,28 +183,8 @@ fn bootstrap_reads_its_rules_over_tls(artifact: &Artifact, moto: &Moto, pki: &Pk
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
         );
-        let log = pki.dir.path().join("bootstrap.log");
-        let mut child = Running::new(
-            "bootstrap",
-            bootstrap(artifact, &env, &log)
-                .spawn()
-                .expect("starting bootstrap"),
-        );
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.child().try_wait().unwrap() {
-                break status;
-            }
-            // qemu runs the arm64 handshake slowly; a minute is far beyond it.
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "bootstrap kept running: {}",
-                logs(&log)
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        assert!(!status.success(), "{}", logs(&log));
-        logs(&log)
+        // qemu runs the arm64 handshake slowly; a minute is far beyond it.
+        stopped_at_cold_start(artifact, &env, pki.dir.path(), Duration::from_secs(60))
     };
 
     let read = cold_start(&pki.path("ca.pem"));
