@@ -240,22 +240,9 @@ impl Matcher {
                         .collect(),
                 )
             }
-            Kind::Re { i, m, s } => {
-                let regex = regex::RegexBuilder::new(value)
-                    .case_insensitive(i)
-                    .multi_line(m)
-                    .dot_matches_new_line(s)
-                    .build()
-                    .map_err(|e| format!("invalid regex `{value}`: {e}"))?;
-                let hir = regex_syntax::ParserBuilder::new()
-                    .case_insensitive(i)
-                    .multi_line(m)
-                    .dot_matches_new_line(s)
-                    .build()
-                    .parse(value)
-                    .ok();
-                Matcher::Regex(Search::new(regex, hir.as_ref()))
-            }
+            Kind::Re { i, m, s } => Matcher::Regex(
+                Search::new(value, i, m, s).map_err(|e| format!("invalid regex `{value}`: {e}"))?,
+            ),
             Kind::Cidr => Matcher::Cidr(Network::parse(value)?),
             Kind::Cmp(order, or_equal) => Matcher::Cmp {
                 order,

@@ -18,13 +18,31 @@ pub(in crate::sigma) struct Search {
 }
 
 impl Search {
-    /// `regex`, compiled from `hir` (its syntax as the regex crate reads it with the same
-    /// flags; `None` when that cannot be had, and then nothing is looked for first).
-    pub(super) fn new(regex: Regex, hir: Option<&Hir>) -> Search {
-        let required = hir
+    /// The regex `pattern` with the `re` modifier's flags (`i`, `m`, `s`). Its syntax tree is
+    /// read by the same parser with the same flags, for the literal; when that parse fails
+    /// where the regex compiled, nothing is looked for first.
+    pub(super) fn new(
+        pattern: &str,
+        case_insensitive: bool,
+        multi_line: bool,
+        dot_matches_new_line: bool,
+    ) -> Result<Search, regex::Error> {
+        let regex = regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .multi_line(multi_line)
+            .dot_matches_new_line(dot_matches_new_line)
+            .build()?;
+        let required = regex_syntax::ParserBuilder::new()
+            .case_insensitive(case_insensitive)
+            .multi_line(multi_line)
+            .dot_matches_new_line(dot_matches_new_line)
+            .build()
+            .parse(pattern)
+            .ok()
+            .as_ref()
             .and_then(required_literal)
             .map(|literal| Box::new(Finder::new(&literal).into_owned()));
-        Search { regex, required }
+        Ok(Search { regex, required })
     }
 
     /// Whether the regex matches somewhere in `text`.
@@ -40,7 +58,7 @@ impl Search {
 
 /// The longest literal every match of `hir` contains: `hir` itself when it is a literal, else
 /// the longest literal part of a top-level sequence. Case-insensitive letters are classes, not
-/// literals, so a folded regex gives none.
+/// literals, so a folded regex gives at most a run of its caseless characters.
 pub(super) fn required_literal(hir: &Hir) -> Option<Vec<u8>> {
     let literal = |h: &Hir| match h.kind() {
         HirKind::Literal(Literal(bytes)) => Some(bytes.to_vec()),
